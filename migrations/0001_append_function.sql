@@ -1,0 +1,78 @@
+-- appendToStream in one statement: expected-version check, all events of the
+-- batch, and the idempotency key, in the caller's transaction.
+--
+-- p_expected_version: NULL = any, -1 = the stream must exist,
+-- 0 = the stream must not exist, n > 0 = the stream must be exactly at n.
+-- p_idempotency: [{"key": text, "result": jsonb}], stored UNIQUE with the batch.
+-- Errors: ES001 wrong expected version (DETAIL is JSON {expected, actual}),
+--         ES002 an idempotency key was already used (DETAIL is a JSON array of them).
+CREATE FUNCTION event_store.append_to_stream(
+  p_stream_id uuid,
+  p_stream_type text,
+  p_expected_version integer,
+  p_events jsonb,
+  p_idempotency jsonb DEFAULT NULL
+) RETURNS TABLE (stream_version integer, transaction_id xid8, global_sequences bigint[])
+LANGUAGE plpgsql AS $$
+DECLARE
+  v_current integer;
+  v_count integer := jsonb_array_length(p_events);
+  v_sequences bigint[];
+  v_stored integer;
+BEGIN
+  -- Wait for the stream BEFORE this transaction writes anything (and so takes a
+  -- transaction id): a stream's later append then always carries a larger
+  -- transaction id, and the global log, ordered by it, keeps stream order.
+  PERFORM pg_advisory_xact_lock(hashtextextended(p_stream_id::text, 0));
+
+  SELECT s.version INTO v_current FROM event_store.streams s WHERE s.stream_id = p_stream_id FOR UPDATE;
+  v_current := coalesce(v_current, 0);
+
+  IF p_expected_version IS NOT NULL
+     AND ((p_expected_version = -1 AND v_current = 0)
+          OR (p_expected_version >= 0 AND v_current <> p_expected_version)) THEN
+    RAISE EXCEPTION 'stream % is at version %, expected %', p_stream_id, v_current,
+        CASE p_expected_version WHEN -1 THEN 'an existing stream' WHEN 0 THEN 'no stream' ELSE p_expected_version::text END
+      USING ERRCODE = 'ES001',
+            DETAIL = json_build_object('expected', p_expected_version, 'actual', v_current)::text;
+  END IF;
+
+  IF v_count > 0 THEN
+    IF v_current = 0 THEN
+      INSERT INTO event_store.streams (stream_id, stream_type, version) VALUES (p_stream_id, p_stream_type, v_count);
+    ELSE
+      UPDATE event_store.streams SET version = v_current + v_count, updated_at = now() WHERE stream_id = p_stream_id;
+    END IF;
+
+    WITH inserted AS (
+      INSERT INTO event_store.events (aggregate_id, aggregate_type, event_type, event_data, metadata, event_version, schema_version)
+      SELECT p_stream_id, p_stream_type, e.value->>'type', e.value->'data', coalesce(e.value->'metadata', '{}'::jsonb),
+             v_current + e.ordinality::integer, coalesce((e.value->>'schemaVersion')::integer, 1)
+      FROM jsonb_array_elements(p_events) WITH ORDINALITY AS e
+      ORDER BY e.ordinality
+      RETURNING event_store.events.global_sequence
+    )
+    SELECT array_agg(i.global_sequence ORDER BY i.global_sequence) INTO v_sequences FROM inserted i;
+  END IF;
+
+  IF p_idempotency IS NOT NULL AND jsonb_array_length(p_idempotency) > 0 THEN
+    WITH stored AS (
+      INSERT INTO event_store.idempotency_keys (key, aggregate_id, result, last_sequence)
+      SELECT k.value->>'key', p_stream_id, k.value->'result', v_sequences[array_upper(v_sequences, 1)]
+      FROM jsonb_array_elements(p_idempotency) AS k
+      ON CONFLICT (key) DO NOTHING
+      RETURNING key
+    )
+    SELECT count(*) INTO v_stored FROM stored;
+    IF v_stored < jsonb_array_length(p_idempotency) THEN
+      RAISE EXCEPTION 'an idempotency key of this batch was already used'
+        USING ERRCODE = 'ES002',
+              DETAIL = (SELECT jsonb_agg(k.value->>'key')::text FROM jsonb_array_elements(p_idempotency) AS k
+                        WHERE EXISTS (SELECT 1 FROM event_store.idempotency_keys i WHERE i.key = k.value->>'key'
+                                        AND i.transaction_id <> pg_current_xact_id()));
+    END IF;
+  END IF;
+
+  RETURN QUERY SELECT v_current + v_count, pg_current_xact_id_if_assigned(), coalesce(v_sequences, '{}'::bigint[]);
+END;
+$$;

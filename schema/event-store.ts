@@ -1,0 +1,73 @@
+import { sql } from "drizzle-orm";
+import { bigint, bigserial, index, integer, jsonb, pgSchema, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { xid8 } from "./types.ts";
+
+export const eventStore = pgSchema("event_store");
+
+/** One row per stream: its current version serializes appends to it. */
+export const streams = eventStore.table("streams", {
+  streamId: uuid("stream_id").primaryKey(),
+  streamType: text("stream_type").notNull(),
+  version: integer("version").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const events = eventStore.table(
+  "events",
+  {
+    globalSequence: bigserial("global_sequence", { mode: "number" }).primaryKey(),
+    aggregateId: uuid("aggregate_id").notNull(),
+    aggregateType: text("aggregate_type").notNull(),
+    eventType: text("event_type").notNull(),
+    eventData: jsonb("event_data").notNull(),
+    metadata: jsonb("metadata").notNull().default({}),
+    eventVersion: integer("event_version").notNull(),
+    schemaVersion: integer("schema_version").notNull().default(1),
+    occurredAt: timestamp("occurred_at", { withTimezone: true }).notNull().defaultNow(),
+    transactionId: xid8("transaction_id").notNull().default(sql`pg_current_xact_id()`),
+  },
+  (table) => [
+    // The last line of defence against lost updates.
+    unique("events_aggregate_version_unique").on(table.aggregateId, table.eventVersion),
+    // The gap-safe global log read orders and filters on this pair.
+    index("events_transaction_position_idx").on(table.transactionId, table.globalSequence),
+    index("events_event_type_idx").on(table.eventType),
+    index("events_aggregate_type_idx").on(table.aggregateType, table.globalSequence),
+  ],
+);
+
+export const snapshots = eventStore.table("snapshots", {
+  aggregateId: uuid("aggregate_id").primaryKey(),
+  aggregateType: text("aggregate_type").notNull(),
+  version: integer("version").notNull(),
+  /** Version of the state's shape: a snapshot with another one is ignored. */
+  stateVersion: integer("state_version").notNull(),
+  data: jsonb("data").notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const sagas = eventStore.table(
+  "sagas",
+  {
+    sagaId: uuid("saga_id").primaryKey(),
+    sagaType: text("saga_type").notNull(),
+    state: jsonb("state").notNull(),
+    status: text("status").notNull(),
+    currentStep: text("current_step"),
+    version: integer("version").notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("sagas_status_idx").on(table.sagaType, table.status)],
+);
+
+export const idempotencyKeys = eventStore.table("idempotency_keys", {
+  key: text("key").primaryKey(),
+  aggregateId: uuid("aggregate_id").notNull(),
+  result: jsonb("result"),
+  lastSequence: bigint("last_sequence", { mode: "number" }),
+  transactionId: xid8("transaction_id").notNull().default(sql`pg_current_xact_id()`),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});
+

@@ -1,0 +1,3 @@
+export * as eventStore from "./event-store.ts";
+export * as commandDb from "./command-db.ts";
+export * as queryDb from "./query-db.ts";

@@ -1,0 +1,115 @@
+import { sql, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import { IdempotencyKeyReusedError, WrongExpectedVersionError, isPostgresError } from "./errors.ts";
+import { encodePosition } from "./position.ts";
+import type { ExpectedVersion, NewEvent, Queryable } from "./types.ts";
+
+export interface IdempotencyRecord {
+  key: string;
+  /** What a retry of the command gets back instead of running it again. */
+  result?: unknown;
+}
+
+export interface AppendOptions {
+  /** Default "any". */
+  expectedVersion?: ExpectedVersion;
+  /** Stored UNIQUE in the same transaction: a reused key appends nothing. */
+  idempotency?: IdempotencyRecord[];
+  /**
+   * Statements that commit with the append or not at all, such as the command
+   * table row or a row-locking re-check of another aggregate. Each must return
+   * rows (SELECT, or INSERT/UPDATE ... RETURNING); their row counts come back
+   * in `alongsideRowCounts`. They run after the events are inserted.
+   */
+  alongside?: SQL[];
+}
+
+export interface AppendResult {
+  nextExpectedVersion: number;
+  /** Position of the last appended event (for read-your-writes). */
+  position: string | null;
+  globalSequences: number[];
+  alongsideRowCounts: number[];
+}
+
+const dialect = new PgDialect();
+
+/** Appends a batch of events to one stream in a single statement (one round trip). */
+export async function appendToStream(
+  db: Queryable,
+  streamType: string,
+  streamId: string,
+  events: readonly NewEvent[],
+  options: AppendOptions = {},
+): Promise<AppendResult> {
+  const expected = options.expectedVersion ?? "any";
+  const rows = events.map(({ type, data, metadata, schemaVersion }) => ({ type, data, metadata, schemaVersion }));
+  const idempotency = options.idempotency?.length ? JSON.stringify(options.idempotency) : null;
+  const append = sql`SELECT stream_version, transaction_id::text AS transaction_id, global_sequences::text[] AS global_sequences
+    FROM event_store.append_to_stream(${streamId}::uuid, ${streamType}, ${encodeExpected(expected)}::integer,
+      ${JSON.stringify(rows)}::jsonb, ${idempotency}::jsonb)`;
+  const query = dialect.sqlToQuery(withAlongside(append, options.alongside ?? []));
+
+  let row: AppendRow | undefined;
+  try {
+    ({ rows: [row] } = await db.query<AppendRow>(query.sql, query.params));
+  } catch (error) {
+    throw translateAppendError(error, streamId, expected);
+  }
+  if (!row) throw new Error("append_to_stream returned no row");
+
+  const globalSequences = row.global_sequences.map(Number);
+  const last = globalSequences.at(-1);
+  return {
+    nextExpectedVersion: row.stream_version,
+    position: last === undefined || !row.transaction_id ? null : encodePosition({ transactionId: row.transaction_id, globalSequence: last }),
+    globalSequences,
+    alongsideRowCounts: (row.alongside_rows ?? []).map(Number),
+  };
+}
+
+interface AppendRow {
+  stream_version: number;
+  transaction_id: string | null;
+  global_sequences: string[];
+  alongside_rows?: (string | number)[];
+}
+
+function encodeExpected(expected: ExpectedVersion): number | null {
+  switch (expected) {
+    case "any":
+      return null;
+    case "stream_exists":
+      return -1;
+    case "no_stream":
+      return 0;
+    default:
+      if (!Number.isInteger(expected) || expected < 0) throw new RangeError(`invalid expected version ${expected}`);
+      return expected;
+  }
+}
+
+// The append runs first (the main query reads it); each alongside statement is
+// then forced to run by counting its rows.
+function withAlongside(append: SQL, alongside: SQL[]): SQL {
+  if (alongside.length === 0) return append;
+  const names = alongside.map((_, i) => sql.raw(`alongside_${i}`));
+  const ctes = alongside.map((statement, i) => sql`${names[i]} AS (${statement})`);
+  const counts = names.map((name) => sql`(SELECT count(*) FROM ${name})`);
+  return sql`WITH appended AS (${append}), ${sql.join(ctes, sql`, `)}
+    SELECT appended.*, ARRAY[${sql.join(counts, sql`, `)}]::bigint[] AS alongside_rows FROM appended`;
+}
+
+function translateAppendError(error: unknown, streamId: string, expected: ExpectedVersion): unknown {
+  if (isPostgresError(error, "ES001")) {
+    const { actual } = JSON.parse(error.detail ?? "{}") as { actual: number };
+    return new WrongExpectedVersionError(streamId, expected, actual);
+  }
+  if (isPostgresError(error, "ES002")) {
+    return new IdempotencyKeyReusedError(JSON.parse(error.detail ?? "[]") as string[]);
+  }
+  // Two writers raced past the stream lock (it cannot happen through the
+  // function, but the constraint is the last line of defence).
+  if (isPostgresError(error, "23505")) return new WrongExpectedVersionError(streamId, expected, -1);
+  return error;
+}

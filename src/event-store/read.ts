@@ -1,0 +1,73 @@
+import { EVENT_COLUMNS, toStoredEvent, type EventRow } from "./rows.ts";
+import { START, encodePosition, type LogPosition } from "./position.ts";
+import { noUpcast, type Upcast } from "./upcasters.ts";
+import type { Queryable, StoredEvent } from "./types.ts";
+
+export interface ReadStreamOptions {
+  /** First version to read (default 1). */
+  fromVersion?: number;
+  /** Last version to read (default: the end). */
+  toVersion?: number;
+  /** Only events that occurred at or before this time. */
+  until?: Date;
+  upcast?: Upcast;
+}
+
+export async function readStream(db: Queryable, streamId: string, options: ReadStreamOptions = {}): Promise<StoredEvent[]> {
+  const { rows } = await db.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM event_store.events
+     WHERE aggregate_id = $1 AND event_version >= $2
+       AND ($3::integer IS NULL OR event_version <= $3)
+       AND ($4::timestamptz IS NULL OR occurred_at <= $4)
+     ORDER BY event_version`,
+    [streamId, options.fromVersion ?? 1, options.toVersion ?? null, options.until?.toISOString() ?? null],
+  );
+  const upcast = options.upcast ?? noUpcast;
+  return rows.map((row) => upcast(toStoredEvent(row)));
+}
+
+export interface ReadGlobalLogOptions {
+  /** Read events strictly after this position (default: the beginning). */
+  after?: LogPosition;
+  limit?: number;
+  upcast?: Upcast;
+}
+
+export interface GlobalLogPage {
+  events: StoredEvent[];
+  /** Where the next read starts: the last event's position, or `after` if none. */
+  position: LogPosition;
+}
+
+/**
+ * Reads the global log in (transaction_id, global_sequence) order, only up to
+ * the oldest transaction still running, so an event that commits late with a
+ * smaller sequence number is never skipped. The catch: one long transaction
+ * anywhere in the cluster holds every reader back until it ends.
+ */
+export async function readGlobalLog(db: Queryable, options: ReadGlobalLogOptions = {}): Promise<GlobalLogPage> {
+  const after = options.after ?? START;
+  const { rows } = await db.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM event_store.events
+     WHERE (transaction_id, global_sequence) > ($1::xid8, $2::bigint)
+       AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+     ORDER BY transaction_id, global_sequence
+     LIMIT $3`,
+    [after.transactionId, after.globalSequence, options.limit ?? 1000],
+  );
+  const upcast = options.upcast ?? noUpcast;
+  const events = rows.map((row) => upcast(toStoredEvent(row)));
+  const last = events.at(-1);
+  return { events, position: last ? { transactionId: last.transactionId, globalSequence: last.globalSequence } : after };
+}
+
+/** The position of the newest event a gap-safe reader can see now. */
+export async function readHeadPosition(db: Queryable): Promise<string | null> {
+  const { rows } = await db.query<{ transaction_id: string; global_sequence: string }>(
+    `SELECT transaction_id::text AS transaction_id, global_sequence::text AS global_sequence FROM event_store.events
+     WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+     ORDER BY transaction_id DESC, global_sequence DESC LIMIT 1`,
+  );
+  const head = rows[0];
+  return head ? encodePosition({ transactionId: head.transaction_id, globalSequence: Number(head.global_sequence) }) : null;
+}

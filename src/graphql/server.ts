@@ -1,0 +1,16 @@
+import { createYoga, type YogaServerInstance } from "graphql-yoga";
+import type { GraphQLContext, ServerContext } from "./context.ts";
+import { buildSchema } from "./schema.ts";
+
+let server: YogaServerInstance<ServerContext, GraphQLContext> | undefined;
+
+/** One yoga instance per isolate: building the schema is the expensive part. */
+export function graphqlServer() {
+  server ??= createYoga<ServerContext>({
+    schema: buildSchema(),
+    graphqlEndpoint: "/graphql",
+    landingPage: false,
+    graphiql: { title: "edge-cqrs GraphiQL" },
+  });
+  return server;
+}

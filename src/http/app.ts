@@ -1,0 +1,30 @@
+import { Hono } from "hono";
+import { RequestConnection } from "../db/worker-connection.ts";
+import { graphqlServer } from "../graphql/server.ts";
+import { checkHealth } from "./health.ts";
+
+export type AppEnv = { Bindings: Env };
+
+export function createApp() {
+  const app = new Hono<AppEnv>();
+
+  app.get("/", (c) => c.redirect("/graphql"));
+
+  app.get("/health", async (c) => {
+    const db = new RequestConnection(c.env);
+    const health = await checkHealth(() => db.get());
+    c.executionCtx.waitUntil(db.close());
+    return c.json(health, health.status === "ok" ? 200 : 503);
+  });
+
+  app.on(["GET", "POST", "OPTIONS"], "/graphql", async (c) => {
+    const db = new RequestConnection(c.env);
+    try {
+      return await graphqlServer().fetch(c.req.raw, { env: c.env, executionContext: c.executionCtx, db });
+    } finally {
+      c.executionCtx.waitUntil(db.close());
+    }
+  });
+
+  return app;
+}
