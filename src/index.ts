@@ -1,3 +1,6 @@
 import { createApp } from "./http/app.ts";
 
+export { AggregateDO } from "../durable-objects/aggregate.ts";
+export { ProjectorDO } from "../durable-objects/projector.ts";
+
 export default createApp();

@@ -1,12 +1,19 @@
 import { createSchema } from "graphql-yoga";
 import type { GraphQLContext } from "./context.ts";
+import { categoryResolvers, categoryTypeDefs } from "./resolvers/categories.ts";
+import { eventStoreResolvers, eventStoreTypeDefs } from "./resolvers/event-store.ts";
 import { healthResolvers, healthTypeDefs } from "./resolvers/health.ts";
+
+const rootTypeDefs = /* GraphQL */ `
+  type Query
+  type Mutation
+`;
 
 // Each area contributes its type definitions and resolvers; `extend type`
 // lets them add fields to Query and Mutation.
 export function buildSchema() {
   return createSchema<GraphQLContext>({
-    typeDefs: [healthTypeDefs],
-    resolvers: [healthResolvers],
+    typeDefs: [rootTypeDefs, healthTypeDefs, categoryTypeDefs, eventStoreTypeDefs],
+    resolvers: [healthResolvers, categoryResolvers, eventStoreResolvers],
   });
 }

@@ -1,5 +1,7 @@
 import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { GraphQLContext, ServerContext } from "./context.ts";
+import { maskError } from "./errors.ts";
+import { positionExtension } from "./plugins.ts";
 import { buildSchema } from "./schema.ts";
 
 let server: YogaServerInstance<ServerContext, GraphQLContext> | undefined;
@@ -11,6 +13,10 @@ export function graphqlServer() {
     graphqlEndpoint: "/graphql",
     landingPage: false,
     graphiql: { title: "edge-cqrs GraphiQL" },
+    maskedErrors: { maskError },
+    // maskError logs what is unexpected; domain errors are answers, not incidents.
+    logging: false,
+    plugins: [positionExtension()],
   });
   return server;
 }

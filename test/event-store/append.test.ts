@@ -95,7 +95,7 @@ describe("idempotency keys", () => {
     expect(replay).toBeInstanceOf(IdempotencyKeyReusedError);
     expect(replay.keys).toEqual([key]);
     expect(await streamCount("events", id)).toBe(1);
-    expect(await findIdempotencyRecord(db, key)).toEqual({ streamId: id, result: { version: 1 }, position: first.position });
+    expect(await findIdempotencyRecord(db, key)).toEqual({ key, streamId: id, result: { version: 1 }, position: first.position });
   });
 
   it("concurrent retries with one key append exactly once", async () => {

@@ -14,7 +14,7 @@ export const healthTypeDefs = /* GraphQL */ `
     time: String!
   }
 
-  type Query {
+  extend type Query {
     "Liveness of the API and its database."
     health: Health!
   }

@@ -1,0 +1,25 @@
+import type { SQL } from "drizzle-orm";
+import type { Decider, DomainCommand, DomainEvent } from "../domain/shared/decider.ts";
+import type { Queryable } from "../event-store/index.ts";
+
+/**
+ * What the generic command handler needs to know about one aggregate besides
+ * its decider: the outside facts its rules read, and what commits with its events.
+ */
+export interface AggregateDefinition<Command extends DomainCommand, Event extends DomainEvent, State, Context> {
+  decider: Decider<Command, Event, State, Context>;
+  /** Facts about other aggregates the rules need, looked up before deciding. */
+  loadContext(db: Queryable, command: Command, state: State): Promise<Context>;
+  /**
+   * Statements committed in the same statement as the events: row-locking
+   * re-checks of the rules that involve other aggregates, and the command-table
+   * row. Each must return rows (see appendToStream's `alongside`).
+   */
+  alongside(events: readonly Event[], state: State, version: number): SQL[];
+  /** The entity a command returns to its caller. */
+  view(state: State, version: number): unknown;
+}
+
+// The handler treats every aggregate alike, so the registry erases their types.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAggregateDefinition = AggregateDefinition<any, any, any, any>;

@@ -1,0 +1,13 @@
+import { NotFoundError } from "../domain/shared/errors.ts";
+import type { AnyAggregateDefinition } from "./aggregate-definition.ts";
+import { categoryWriteModel } from "./category-write-model.ts";
+
+const definitions: Record<string, AnyAggregateDefinition> = {
+  [categoryWriteModel.decider.aggregateType]: categoryWriteModel,
+};
+
+export function aggregateDefinition(aggregateType: string): AnyAggregateDefinition {
+  const definition = definitions[aggregateType];
+  if (!definition) throw new NotFoundError(`unknown aggregate type ${aggregateType}`, { aggregateType });
+  return definition;
+}

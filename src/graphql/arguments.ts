@@ -1,0 +1,23 @@
+// Input checks shared by every resolver: done once, at the edge.
+import { ValidationError } from "../domain/shared/errors.ts";
+import { requiredId } from "../domain/shared/validation.ts";
+
+export const DEFAULT_LIMIT = 20;
+export const MAX_LIMIT = 100;
+
+export interface Page {
+  limit: number;
+  offset: number;
+}
+
+export function page(args: { limit?: number | null; offset?: number | null }): Page {
+  const limit = args.limit ?? DEFAULT_LIMIT;
+  const offset = args.offset ?? 0;
+  if (limit < 1 || limit > MAX_LIMIT) throw new ValidationError(`limit must be between 1 and ${MAX_LIMIT}`, { field: "limit", max: MAX_LIMIT });
+  if (offset < 0) throw new ValidationError("offset must not be negative", { field: "offset" });
+  return { limit, offset };
+}
+
+export function idArgument(value: string, field = "id"): string {
+  return requiredId(value, field);
+}

@@ -1,0 +1,146 @@
+import { and, asc, eq } from "drizzle-orm";
+import { categories } from "../../../schema/query-db.ts";
+import { newAggregateId, sendCommand } from "../../commands/command-bus.ts";
+import type { CategoryView } from "../../commands/category-write-model.ts";
+import type { CategoryCommand } from "../../domain/category/category.ts";
+import { readDb } from "../../db/read-db.ts";
+import { idArgument, page } from "../arguments.ts";
+import { commandOptions, recordPosition, type GraphQLContext } from "../context.ts";
+import { awaitReadModel } from "../read-your-writes.ts";
+
+export const categoryTypeDefs = /* GraphQL */ `
+  type Category {
+    id: ID!
+    name: String!
+    description: String
+    parentId: ID
+    parent: Category
+    "Active subcategories."
+    children: [Category!]!
+    "False once deleted (deletes are soft)."
+    active: Boolean!
+    version: Int!
+    createdAt: String!
+    updatedAt: String!
+  }
+
+  input CreateCategoryInput {
+    name: String!
+    description: String
+    parentId: ID
+  }
+
+  input UpdateCategoryInput {
+    id: ID!
+    name: String
+    description: String
+    "null makes the category a root."
+    parentId: ID
+  }
+
+  input DeleteCategoryInput {
+    id: ID!
+  }
+
+  extend type Query {
+    category(id: ID!, minPosition: String): Category
+    categories(parentId: ID, includeDeleted: Boolean = false, limit: Int = 20, offset: Int = 0, minPosition: String): [Category!]!
+  }
+
+  extend type Mutation {
+    createCategory(input: CreateCategoryInput!): Category!
+    updateCategory(input: UpdateCategoryInput!): Category!
+    deleteCategory(input: DeleteCategoryInput!): Category!
+  }
+`;
+
+/** A category as GraphQL returns it: from the read model, or a command's view. */
+type CategoryResult = CategoryView & { createdAt?: string; updatedAt?: string };
+
+type CategoryRow = typeof categories.$inferSelect;
+
+function fromRow(row: CategoryRow): CategoryResult {
+  return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+}
+
+async function execute(context: GraphQLContext, id: string, command: CategoryCommand): Promise<CategoryResult> {
+  const result = await sendCommand(context.env.AGGREGATE, { aggregateType: "category", aggregateId: id }, command, commandOptions(context));
+  recordPosition(context, result.position);
+  return result.view as CategoryView;
+}
+
+async function findCategory(context: GraphQLContext, id: string): Promise<CategoryResult | null> {
+  const [row] = await readDb(await context.db.get()).select().from(categories).where(eq(categories.id, id));
+  return row ? fromRow(row) : null;
+}
+
+/** When the event with this version of the category happened. */
+async function eventTime(context: GraphQLContext, id: string, version: number): Promise<string> {
+  const db = await context.db.get();
+  const { rows } = await db.query<{ occurred_at: Date }>(
+    "SELECT occurred_at FROM event_store.events WHERE aggregate_id = $1 AND event_version = $2",
+    [id, version],
+  );
+  return (rows[0]?.occurred_at ?? new Date()).toISOString();
+}
+
+export const categoryResolvers = {
+  Query: {
+    category: async (_: unknown, args: { id: string; minPosition?: string }, context: GraphQLContext) => {
+      const id = idArgument(args.id);
+      await awaitReadModel(context, "categories", args.minPosition);
+      return findCategory(context, id);
+    },
+    categories: async (
+      _: unknown,
+      args: { parentId?: string | null; includeDeleted?: boolean; limit?: number; offset?: number; minPosition?: string },
+      context: GraphQLContext,
+    ) => {
+      const { limit, offset } = page(args);
+      const parentId = args.parentId ? idArgument(args.parentId, "parentId") : undefined;
+      await awaitReadModel(context, "categories", args.minPosition);
+      const rows = await readDb(await context.db.get())
+        .select()
+        .from(categories)
+        .where(and(parentId ? eq(categories.parentId, parentId) : undefined, args.includeDeleted ? undefined : eq(categories.active, true)))
+        .orderBy(asc(categories.name), asc(categories.id))
+        .limit(limit)
+        .offset(offset);
+      return rows.map(fromRow);
+    },
+  },
+  Mutation: {
+    createCategory: (_: unknown, { input }: { input: { name: string; description?: string | null; parentId?: string | null } }, context: GraphQLContext) => {
+      const id = newAggregateId("createCategory", commandOptions(context));
+      return execute(context, id, { type: "createCategory", data: { id, ...input } });
+    },
+    updateCategory: (
+      _: unknown,
+      { input }: { input: { id: string; name?: string | null; description?: string | null; parentId?: string | null } },
+      context: GraphQLContext,
+    ) => {
+      const id = idArgument(input.id);
+      return execute(context, id, { type: "updateCategory", data: { ...input, id } });
+    },
+    deleteCategory: (_: unknown, { input }: { input: { id: string } }, context: GraphQLContext) => {
+      const id = idArgument(input.id);
+      return execute(context, id, { type: "deleteCategory", data: { id } });
+    },
+  },
+  Category: {
+    parent: (category: CategoryResult, _: unknown, context: GraphQLContext) =>
+      category.parentId ? findCategory(context, category.parentId) : null,
+    children: async (category: CategoryResult, _: unknown, context: GraphQLContext) => {
+      const rows = await readDb(await context.db.get())
+        .select()
+        .from(categories)
+        .where(and(eq(categories.parentId, category.id), eq(categories.active, true)))
+        .orderBy(asc(categories.name));
+      return rows.map(fromRow);
+    },
+    // A command's result has no timestamps: they are the times of its events.
+    createdAt: (category: CategoryResult, _: unknown, context: GraphQLContext) => category.createdAt ?? eventTime(context, category.id, 1),
+    updatedAt: (category: CategoryResult, _: unknown, context: GraphQLContext) =>
+      category.updatedAt ?? eventTime(context, category.id, category.version),
+  },
+};
