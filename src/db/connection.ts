@@ -28,6 +28,9 @@ function configure(proxy: string | undefined): void {
 export async function connectClient(settings: DatabaseSettings): Promise<Client> {
   configure(settings.proxy);
   const client = new Client(settings.url);
+  // A dropped socket also fails the query in flight; without a listener the
+  // 'error' event would crash the isolate instead.
+  client.on("error", () => undefined);
   await client.connect();
   return client;
 }

@@ -34,3 +34,15 @@ export async function gqlData<Data = Record<string, any>>(
 export function errorCode(result: GraphQLResponse): string | undefined {
   return result.errors?.[0]?.extensions?.code;
 }
+
+/** Runs `work` with a Postgres connection from inside the Workers runtime. */
+export async function withDb<T>(work: (db: import("@neondatabase/serverless").Client) => Promise<T>): Promise<T> {
+  const { env } = await import("cloudflare:workers");
+  const { connectClient } = await import("../../src/db/connection.ts");
+  const db = await connectClient({ url: env.DATABASE_URL, proxy: env.DB_PROXY });
+  try {
+    return await work(db);
+  } finally {
+    await db.end();
+  }
+}
