@@ -12,6 +12,7 @@ import {
   type NewEvent,
   type Queryable,
 } from "../event-store/index.ts";
+import { upcastDomainEvent } from "../domain/upcasters.ts";
 import type { AnyAggregateDefinition } from "./aggregate-definition.ts";
 import type { CommandEnvelope, CommandOutcome, CommandSuccess } from "./envelope.ts";
 import { translateRuleViolation } from "./rule-violations.ts";
@@ -127,6 +128,7 @@ export class AggregateCommandHandler {
       initialState: decider.initialState,
       evolve: (state, event) => decider.evolve(state, { type: event.type, data: event.data }),
       snapshot: { stateVersion: decider.stateVersion },
+      upcast: upcastDomainEvent,
     });
     this.#state = loaded.state;
     this.#version = loaded.version;
@@ -169,7 +171,12 @@ export class AggregateCommandHandler {
         version += events.length;
         decided.push({
           pending,
-          events: events.map((event) => ({ type: event.type, data: event.data, metadata: { ...metadata } })),
+          events: events.map((event) => ({
+            type: event.type,
+            data: event.data,
+            metadata: { ...metadata },
+            schemaVersion: decider.eventSchemaVersions?.[event.type] ?? 1,
+          })),
           version,
           view: this.definition.view(state, version),
         });

@@ -21,3 +21,10 @@ export function page(args: { limit?: number | null; offset?: number | null }): P
 export function idArgument(value: string, field = "id"): string {
   return requiredId(value, field);
 }
+
+/** An ILIKE pattern matching the query anywhere, with LIKE's wildcards escaped. */
+export function searchPattern(query: string): string {
+  const text = query.trim();
+  if (text.length === 0 || text.length > 100) throw new ValidationError("query must be 1 to 100 characters", { field: "query" });
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

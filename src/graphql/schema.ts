@@ -3,6 +3,8 @@ import type { GraphQLContext } from "./context.ts";
 import { categoryResolvers, categoryTypeDefs } from "./resolvers/categories.ts";
 import { eventStoreResolvers, eventStoreTypeDefs } from "./resolvers/event-store.ts";
 import { healthResolvers, healthTypeDefs } from "./resolvers/health.ts";
+import { productResolvers, productTypeDefs } from "./resolvers/products.ts";
+import { scalarResolvers, scalarTypeDefs } from "./scalars.ts";
 
 const rootTypeDefs = /* GraphQL */ `
   type Query
@@ -13,7 +15,7 @@ const rootTypeDefs = /* GraphQL */ `
 // lets them add fields to Query and Mutation.
 export function buildSchema() {
   return createSchema<GraphQLContext>({
-    typeDefs: [rootTypeDefs, healthTypeDefs, categoryTypeDefs, eventStoreTypeDefs],
-    resolvers: [healthResolvers, categoryResolvers, eventStoreResolvers],
+    typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, eventStoreTypeDefs],
+    resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, eventStoreResolvers],
   });
 }

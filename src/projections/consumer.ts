@@ -3,6 +3,7 @@
 // point neither skips nor double-applies an event. Projections, the saga
 // manager and the broadcaster's publisher all run through it.
 import { readGlobalLog, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
+import { upcastDomainEvent } from "../domain/upcasters.ts";
 import { lockCheckpoint, saveCheckpoint } from "./checkpoints.ts";
 
 export interface Consumer {
@@ -27,7 +28,7 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, batchS
   await db.query("BEGIN");
   try {
     const checkpoint = await lockCheckpoint(db, consumer.name);
-    const page = await readGlobalLog(db, { after: checkpoint, limit: batchSize });
+    const page = await readGlobalLog(db, { after: checkpoint, limit: batchSize, upcast: upcastDomainEvent });
     const relevant = page.events.filter((event) => wanted.has(event.type));
     if (relevant.length > 0) await consumer.apply(db, relevant);
     if (page.events.length > 0) await saveCheckpoint(db, consumer.name, page.position, page.events.length);

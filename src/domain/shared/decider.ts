@@ -16,6 +16,8 @@ export interface Decider<Command extends DomainCommand, Event extends DomainEven
   aggregateType: string;
   /** Bump when State's shape changes: stored snapshots of older shapes are then ignored. */
   stateVersion: number;
+  /** Current payload schema version of event types past version 1 (older ones are upcast on read). */
+  eventSchemaVersions?: Record<string, number>;
   initialState(): State;
   evolve(state: State, event: Event): State;
   /** Returns the events the command produces, or throws a DomainError. */

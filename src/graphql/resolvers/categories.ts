@@ -1,12 +1,13 @@
-import { and, asc, eq } from "drizzle-orm";
+import { and, asc, eq, ilike, or } from "drizzle-orm";
 import { categories } from "../../../schema/query-db.ts";
 import { newAggregateId, sendCommand } from "../../commands/command-bus.ts";
 import type { CategoryView } from "../../commands/category-write-model.ts";
 import type { CategoryCommand } from "../../domain/category/category.ts";
 import { readDb } from "../../db/read-db.ts";
-import { idArgument, page } from "../arguments.ts";
+import { idArgument, page, searchPattern } from "../arguments.ts";
 import { commandOptions, recordPosition, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
+import { eventTime } from "./event-times.ts";
 
 export const categoryTypeDefs = /* GraphQL */ `
   type Category {
@@ -45,6 +46,8 @@ export const categoryTypeDefs = /* GraphQL */ `
   extend type Query {
     category(id: ID!, minPosition: String): Category
     categories(parentId: ID, includeDeleted: Boolean = false, limit: Int = 20, offset: Int = 0, minPosition: String): [Category!]!
+    "Active categories whose name or description contains the query (case-insensitive)."
+    searchCategories(query: String!, limit: Int = 20): [Category!]!
   }
 
   extend type Mutation {
@@ -69,19 +72,9 @@ async function execute(context: GraphQLContext, id: string, command: CategoryCom
   return result.view as CategoryView;
 }
 
-async function findCategory(context: GraphQLContext, id: string): Promise<CategoryResult | null> {
+export async function findCategory(context: GraphQLContext, id: string): Promise<CategoryResult | null> {
   const [row] = await readDb(await context.db.get()).select().from(categories).where(eq(categories.id, id));
   return row ? fromRow(row) : null;
-}
-
-/** When the event with this version of the category happened. */
-async function eventTime(context: GraphQLContext, id: string, version: number): Promise<string> {
-  const db = await context.db.get();
-  const { rows } = await db.query<{ occurred_at: Date }>(
-    "SELECT occurred_at FROM event_store.events WHERE aggregate_id = $1 AND event_version = $2",
-    [id, version],
-  );
-  return (rows[0]?.occurred_at ?? new Date()).toISOString();
 }
 
 export const categoryResolvers = {
@@ -106,6 +99,17 @@ export const categoryResolvers = {
         .orderBy(asc(categories.name), asc(categories.id))
         .limit(limit)
         .offset(offset);
+      return rows.map(fromRow);
+    },
+    searchCategories: async (_: unknown, args: { query: string; limit?: number }, context: GraphQLContext) => {
+      const { limit } = page(args);
+      const pattern = searchPattern(args.query);
+      const rows = await readDb(await context.db.get())
+        .select()
+        .from(categories)
+        .where(and(eq(categories.active, true), or(ilike(categories.name, pattern), ilike(categories.description, pattern))))
+        .orderBy(asc(categories.name))
+        .limit(limit);
       return rows.map(fromRow);
     },
   },
@@ -138,7 +142,6 @@ export const categoryResolvers = {
         .orderBy(asc(categories.name));
       return rows.map(fromRow);
     },
-    // A command's result has no timestamps: they are the times of its events.
     createdAt: (category: CategoryResult, _: unknown, context: GraphQLContext) => category.createdAt ?? eventTime(context, category.id, 1),
     updatedAt: (category: CategoryResult, _: unknown, context: GraphQLContext) =>
       category.updatedAt ?? eventTime(context, category.id, category.version),

@@ -1,0 +1,172 @@
+import { and, asc, eq, gte, ilike, lte, or } from "drizzle-orm";
+import { products } from "../../../schema/query-db.ts";
+import { newAggregateId, sendCommand } from "../../commands/command-bus.ts";
+import type { ProductView } from "../../commands/product-write-model.ts";
+import type { ProductCommand } from "../../domain/product/product.ts";
+import { readDb } from "../../db/read-db.ts";
+import { idArgument, page, searchPattern } from "../arguments.ts";
+import { commandOptions, recordPosition, type GraphQLContext } from "../context.ts";
+import { awaitReadModel } from "../read-your-writes.ts";
+import { findCategory } from "./categories.ts";
+import { eventTime } from "./event-times.ts";
+
+export const productTypeDefs = /* GraphQL */ `
+  type Product {
+    id: ID!
+    name: String!
+    description: String
+    categoryId: ID!
+    category: Category
+    price: Decimal!
+    "Units available to sell."
+    stockQuantity: Int!
+    "Units held for orders that are not confirmed yet."
+    reservedQuantity: Int!
+    "False once deleted (deletes are soft)."
+    active: Boolean!
+    version: Int!
+    createdAt: String!
+    updatedAt: String!
+  }
+
+  input CreateProductInput {
+    name: String!
+    description: String
+    categoryId: ID!
+    price: Decimal!
+    stockQuantity: Int!
+  }
+
+  input UpdateProductInput {
+    id: ID!
+    name: String
+    description: String
+    categoryId: ID
+  }
+
+  input ChangeProductPriceInput {
+    id: ID!
+    price: Decimal!
+  }
+
+  input UpdateStockInput {
+    id: ID!
+    "The new quantity available to sell (a stock count, not a delta)."
+    quantity: Int!
+  }
+
+  input DeleteProductInput {
+    id: ID!
+  }
+
+  extend type Query {
+    product(id: ID!, minPosition: String): Product
+    products(categoryId: ID, minPrice: Decimal, maxPrice: Decimal, includeDeleted: Boolean = false, limit: Int = 20, offset: Int = 0, minPosition: String): [Product!]!
+    "Active products whose name or description contains the query (case-insensitive)."
+    searchProducts(query: String!, limit: Int = 20): [Product!]!
+  }
+
+  extend type Mutation {
+    createProduct(input: CreateProductInput!): Product!
+    updateProduct(input: UpdateProductInput!): Product!
+    changeProductPrice(input: ChangeProductPriceInput!): Product!
+    updateStock(input: UpdateStockInput!): Product!
+    deleteProduct(input: DeleteProductInput!): Product!
+  }
+`;
+
+type ProductResult = ProductView & { createdAt?: string; updatedAt?: string };
+type ProductRow = typeof products.$inferSelect;
+
+function fromRow(row: ProductRow): ProductResult {
+  return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
+}
+
+async function execute(context: GraphQLContext, id: string, command: ProductCommand): Promise<ProductResult> {
+  const result = await sendCommand(context.env.AGGREGATE, { aggregateType: "product", aggregateId: id }, command, commandOptions(context));
+  recordPosition(context, result.position);
+  return result.view as ProductView;
+}
+
+export async function findProduct(context: GraphQLContext, id: string): Promise<ProductResult | null> {
+  const [row] = await readDb(await context.db.get()).select().from(products).where(eq(products.id, id));
+  return row ? fromRow(row) : null;
+}
+
+type Args<T> = { input: T };
+
+export const productResolvers = {
+  Query: {
+    product: async (_: unknown, args: { id: string; minPosition?: string }, context: GraphQLContext) => {
+      const id = idArgument(args.id);
+      await awaitReadModel(context, "products", args.minPosition);
+      return findProduct(context, id);
+    },
+    products: async (
+      _: unknown,
+      args: { categoryId?: string | null; minPrice?: string | null; maxPrice?: string | null; includeDeleted?: boolean; limit?: number; offset?: number; minPosition?: string },
+      context: GraphQLContext,
+    ) => {
+      const { limit, offset } = page(args);
+      const categoryId = args.categoryId ? idArgument(args.categoryId, "categoryId") : undefined;
+      await awaitReadModel(context, "products", args.minPosition);
+      const rows = await readDb(await context.db.get())
+        .select()
+        .from(products)
+        .where(
+          and(
+            categoryId ? eq(products.categoryId, categoryId) : undefined,
+            args.minPrice ? gte(products.price, args.minPrice) : undefined,
+            args.maxPrice ? lte(products.price, args.maxPrice) : undefined,
+            args.includeDeleted ? undefined : eq(products.active, true),
+          ),
+        )
+        .orderBy(asc(products.name), asc(products.id))
+        .limit(limit)
+        .offset(offset);
+      return rows.map(fromRow);
+    },
+    searchProducts: async (_: unknown, args: { query: string; limit?: number }, context: GraphQLContext) => {
+      const { limit } = page(args);
+      const pattern = searchPattern(args.query);
+      const rows = await readDb(await context.db.get())
+        .select()
+        .from(products)
+        .where(and(eq(products.active, true), or(ilike(products.name, pattern), ilike(products.description, pattern))))
+        .orderBy(asc(products.name))
+        .limit(limit);
+      return rows.map(fromRow);
+    },
+  },
+  Mutation: {
+    createProduct: (
+      _: unknown,
+      { input }: Args<{ name: string; description?: string | null; categoryId: string; price: string; stockQuantity: number }>,
+      context: GraphQLContext,
+    ) => {
+      const id = newAggregateId("createProduct", commandOptions(context));
+      return execute(context, id, { type: "createProduct", data: { ...input, id } });
+    },
+    updateProduct: (_: unknown, { input }: Args<{ id: string; name?: string | null; description?: string | null; categoryId?: string | null }>, context: GraphQLContext) => {
+      const id = idArgument(input.id);
+      return execute(context, id, { type: "updateProduct", data: { ...input, id } });
+    },
+    changeProductPrice: (_: unknown, { input }: Args<{ id: string; price: string }>, context: GraphQLContext) => {
+      const id = idArgument(input.id);
+      return execute(context, id, { type: "changeProductPrice", data: { id, price: input.price } });
+    },
+    updateStock: (_: unknown, { input }: Args<{ id: string; quantity: number }>, context: GraphQLContext) => {
+      const id = idArgument(input.id);
+      return execute(context, id, { type: "updateStock", data: { id, quantity: input.quantity } });
+    },
+    deleteProduct: (_: unknown, { input }: Args<{ id: string }>, context: GraphQLContext) => {
+      const id = idArgument(input.id);
+      return execute(context, id, { type: "deleteProduct", data: { id } });
+    },
+  },
+  Product: {
+    category: (product: ProductResult, _: unknown, context: GraphQLContext) => findCategory(context, product.categoryId),
+    createdAt: (product: ProductResult, _: unknown, context: GraphQLContext) => product.createdAt ?? eventTime(context, product.id, 1),
+    updatedAt: (product: ProductResult, _: unknown, context: GraphQLContext) => product.updatedAt ?? eventTime(context, product.id, product.version),
+  },
+};
