@@ -13,3 +13,7 @@ export function aggregateDefinition(aggregateType: string): AnyAggregateDefiniti
   if (!definition) throw new NotFoundError(`unknown aggregate type ${aggregateType}`, { aggregateType });
   return definition;
 }
+
+export function aggregateTypes(): string[] {
+  return Object.keys(definitions);
+}

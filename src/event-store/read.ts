@@ -8,7 +8,7 @@ export interface ReadStreamOptions {
   fromVersion?: number;
   /** Last version to read (default: the end). */
   toVersion?: number;
-  /** Only events that occurred at or before this time. */
+  /** Only events that occurred at or before this time (to the millisecond, as times are handed out). */
   until?: Date;
   upcast?: Upcast;
 }
@@ -18,7 +18,7 @@ export async function readStream(db: Queryable, streamId: string, options: ReadS
     `SELECT ${EVENT_COLUMNS} FROM event_store.events
      WHERE aggregate_id = $1 AND event_version >= $2
        AND ($3::integer IS NULL OR event_version <= $3)
-       AND ($4::timestamptz IS NULL OR occurred_at <= $4)
+       AND ($4::timestamptz IS NULL OR date_trunc('milliseconds', occurred_at) <= $4)
      ORDER BY event_version`,
     [streamId, options.fromVersion ?? 1, options.toVersion ?? null, options.until?.toISOString() ?? null],
   );

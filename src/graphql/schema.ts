@@ -2,8 +2,10 @@ import { createSchema } from "graphql-yoga";
 import type { GraphQLContext } from "./context.ts";
 import { categoryResolvers, categoryTypeDefs } from "./resolvers/categories.ts";
 import { eventStoreResolvers, eventStoreTypeDefs } from "./resolvers/event-store.ts";
+import { eventResolvers, eventTypeDefs } from "./resolvers/events.ts";
 import { healthResolvers, healthTypeDefs } from "./resolvers/health.ts";
 import { productResolvers, productTypeDefs } from "./resolvers/products.ts";
+import { statisticsResolvers, statisticsTypeDefs } from "./resolvers/statistics.ts";
 import { scalarResolvers, scalarTypeDefs } from "./scalars.ts";
 
 const rootTypeDefs = /* GraphQL */ `
@@ -15,7 +17,7 @@ const rootTypeDefs = /* GraphQL */ `
 // lets them add fields to Query and Mutation.
 export function buildSchema() {
   return createSchema<GraphQLContext>({
-    typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, eventStoreTypeDefs],
-    resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, eventStoreResolvers],
+    typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, eventStoreTypeDefs, eventTypeDefs, statisticsTypeDefs],
+    resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers],
   });
 }

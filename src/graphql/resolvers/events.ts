@@ -1,0 +1,142 @@
+// The audit trail: the raw event log, one aggregate's history, and any
+// aggregate's state rebuilt as of a version or a point in time.
+import { evolveAll } from "../../domain/shared/decider.ts";
+import { ValidationError } from "../../domain/shared/errors.ts";
+import { upcastDomainEvent } from "../../domain/upcasters.ts";
+import { aggregateDefinition, aggregateTypes } from "../../commands/aggregates.ts";
+import { readStream, type StoredEvent } from "../../event-store/index.ts";
+import { EVENT_COLUMNS, toStoredEvent, type EventRow } from "../../event-store/rows.ts";
+import { idArgument, page } from "../arguments.ts";
+import type { GraphQLContext } from "../context.ts";
+
+export const eventTypeDefs = /* GraphQL */ `
+  type Event {
+    "The event's global sequence number."
+    id: ID!
+    aggregateId: ID!
+    aggregateType: String!
+    eventType: String!
+    eventData: JSON!
+    "correlationId, causationId, commandId, actor."
+    metadata: JSON!
+    "The aggregate's version after this event."
+    version: Int!
+    schemaVersion: Int!
+    globalSequence: String!
+    "Opaque log position (usable as minPosition)."
+    position: String!
+    occurredAt: String!
+  }
+
+  type AggregateState {
+    aggregateType: String!
+    aggregateId: ID!
+    "Version the state was rebuilt to (0 if no event matched)."
+    version: Int!
+    "The entity as it was (null if it did not exist yet)."
+    state: JSON
+    "Occurrence time of the last event folded in."
+    asOf: String
+  }
+
+  extend type Query {
+    "The global event log in log order, optionally filtered."
+    events(aggregateId: ID, aggregateType: String, eventType: String, limit: Int = 20, offset: Int = 0): [Event!]!
+    "The newest events, newest first."
+    recentEvents(limit: Int = 20): [Event!]!
+    "Every event of one aggregate, in version order."
+    aggregateHistory(aggregateType: String!, id: ID!, limit: Int = 100, offset: Int = 0): [Event!]!
+    "An aggregate's state rebuilt from its events as of a version and/or a time (ISO-8601)."
+    aggregateState(aggregateType: String!, id: ID!, version: Int, at: String): AggregateState!
+  }
+`;
+
+function toGraphQLEvent(event: StoredEvent) {
+  return {
+    id: String(event.globalSequence),
+    aggregateId: event.streamId,
+    aggregateType: event.streamType,
+    eventType: event.type,
+    eventData: event.data,
+    metadata: event.metadata,
+    version: event.version,
+    schemaVersion: event.schemaVersion,
+    globalSequence: String(event.globalSequence),
+    position: event.position,
+    occurredAt: event.occurredAt.toISOString(),
+  };
+}
+
+async function queryEvents(context: GraphQLContext, where: string, params: unknown[], order: string, limit: number, offset: number) {
+  const db = await context.db.get();
+  const { rows } = await db.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM event_store.events WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
+    params,
+  );
+  return rows.map((row) => toGraphQLEvent(upcastDomainEvent(toStoredEvent(row))));
+}
+
+function knownAggregateType(aggregateType: string): string {
+  if (!aggregateTypes().includes(aggregateType)) {
+    throw new ValidationError(`aggregateType must be one of ${aggregateTypes().join(", ")}`, { field: "aggregateType" });
+  }
+  return aggregateType;
+}
+
+function parseTime(at: string): Date {
+  const time = new Date(at);
+  if (Number.isNaN(time.getTime())) throw new ValidationError("at must be an ISO-8601 time", { field: "at", value: at });
+  return time;
+}
+
+export const eventResolvers = {
+  Query: {
+    events: (
+      _: unknown,
+      args: { aggregateId?: string | null; aggregateType?: string | null; eventType?: string | null; limit?: number; offset?: number },
+      context: GraphQLContext,
+    ) => {
+      const { limit, offset } = page(args);
+      const aggregateId = args.aggregateId ? idArgument(args.aggregateId, "aggregateId") : null;
+      return queryEvents(
+        context,
+        "($1::uuid IS NULL OR aggregate_id = $1) AND ($2::text IS NULL OR aggregate_type = $2) AND ($3::text IS NULL OR event_type = $3)",
+        [aggregateId, args.aggregateType ?? null, args.eventType ?? null],
+        "global_sequence",
+        limit,
+        offset,
+      );
+    },
+    recentEvents: (_: unknown, args: { limit?: number }, context: GraphQLContext) => {
+      const { limit } = page(args);
+      return queryEvents(context, "true", [], "global_sequence DESC", limit, 0);
+    },
+    aggregateHistory: (_: unknown, args: { aggregateType: string; id: string; limit?: number; offset?: number }, context: GraphQLContext) => {
+      const { limit, offset } = page(args);
+      return queryEvents(context, "aggregate_id = $1 AND aggregate_type = $2", [idArgument(args.id), knownAggregateType(args.aggregateType)], "event_version", limit, offset);
+    },
+    aggregateState: async (_: unknown, args: { aggregateType: string; id: string; version?: number | null; at?: string | null }, context: GraphQLContext) => {
+      const definition = aggregateDefinition(knownAggregateType(args.aggregateType));
+      const id = idArgument(args.id);
+      if (args.version !== undefined && args.version !== null && args.version < 0) {
+        throw new ValidationError("version must not be negative", { field: "version" });
+      }
+      const events = await readStream(await context.db.get(), id, {
+        toVersion: args.version ?? undefined,
+        until: args.at ? parseTime(args.at) : undefined,
+        upcast: upcastDomainEvent,
+      });
+      const { decider } = definition;
+      const state = evolveAll(decider, decider.initialState(), events.map((e) => ({ type: e.type, data: e.data })));
+      const last = events.at(-1);
+      const version = last?.version ?? 0;
+      return {
+        aggregateType: decider.aggregateType,
+        aggregateId: id,
+        version,
+        state: definition.view(state, version),
+        asOf: last?.occurredAt.toISOString() ?? null,
+      };
+    },
+  },
+};
