@@ -1,6 +1,16 @@
 import { defineConfig } from "vitest/config";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 
+// The Worker and its Durable Objects in workerd, reaching the test Postgres
+// (started by test/support/global-setup.ts) through the WebSocket proxy.
+const workersRuntime = () =>
+  cloudflareTest(({ inject }) => ({
+    wrangler: { configPath: "./wrangler.toml" },
+    miniflare: {
+      bindings: { DATABASE_URL: inject("databaseUrl"), DB_PROXY: inject("databaseProxy") },
+    },
+  }));
+
 export default defineConfig({
   test: {
     globalSetup: ["./test/support/global-setup.ts"],
@@ -10,21 +20,30 @@ export default defineConfig({
           name: "node",
           include: ["test/domain/**/*.test.ts", "test/event-store/**/*.test.ts"],
           testTimeout: 30_000,
+          // The event store tests hold transactions open on purpose, which
+          // holds back every log consumer: run them before the Worker tests.
+          sequence: { groupOrder: 0 },
         },
       },
       {
-        plugins: [
-          cloudflareTest(({ inject }) => ({
-            wrangler: { configPath: "./wrangler.toml" },
-            miniflare: {
-              bindings: { DATABASE_URL: inject("databaseUrl"), DB_PROXY: inject("databaseProxy") },
-            },
-          })),
-        ],
+        plugins: [workersRuntime()],
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
           testTimeout: 30_000,
+          sequence: { groupOrder: 1 },
+        },
+      },
+      {
+        // Tests that break or rebuild shared read models (poison events, crashes,
+        // table swaps) run after the others, one file at a time.
+        plugins: [workersRuntime()],
+        test: {
+          name: "workers-serial",
+          include: ["test/workers-serial/**/*.test.ts"],
+          testTimeout: 120_000,
+          fileParallelism: false,
+          sequence: { groupOrder: 2 },
         },
       },
       {
@@ -33,6 +52,7 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           testTimeout: 180_000,
           hookTimeout: 180_000,
+          sequence: { groupOrder: 3 },
         },
       },
     ],

@@ -1,16 +1,26 @@
 import { DurableObject } from "cloudflare:workers";
 import { IdleConnection } from "../src/db/idle-connection.ts";
 import { databaseSettings } from "../src/db/worker-connection.ts";
-import { catchUp } from "../src/projections/consumer.ts";
+import { readCheckpoints } from "../src/projections/checkpoints.ts";
+import { LagWindow } from "../src/projections/lag.ts";
+import { projectionConsumer, type Projection } from "../src/projections/projection.ts";
+import { finishRebuild, isRebuilding, startRebuild } from "../src/projections/rebuild.ts";
 import { projectionNamed } from "../src/projections/registry.ts";
+import { runUntilCaughtUp } from "../src/projections/runner.ts";
 
-/** Keep polling this long after the last activity, in case a wake-up was lost. */
+/** Keep polling this long after the last wake-up, in case one was lost. */
 const SAFETY_NET_MS = 5 * 60_000;
 const ALARM_EVERY_MS = 30_000;
+/** A failed projection is tried again (the fix may have been deployed) at most this often. */
+const RETRY_FAILED_AFTER_MS = 30_000;
 
 /** One per read model: feeds it from the global log past its checkpoint. */
 export class ProjectorDO extends DurableObject<Env> {
   #connection = new IdleConnection(() => databaseSettings(this.env));
+  // A rebuild runs its own transactions beside the live loop's: its own connection.
+  #rebuildConnection = new IdleConnection(() => databaseSettings(this.env));
+  #rebuilding: Promise<void> | undefined;
+  #lag = new LagWindow();
   #running: Promise<void> | undefined;
   #again = false;
 
@@ -19,32 +29,65 @@ export class ProjectorDO extends DurableObject<Env> {
     if ((await this.ctx.storage.get<string>("name")) !== name) await this.ctx.storage.put("name", name);
     await this.ctx.storage.put("lastWake", Date.now());
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + ALARM_EVERY_MS);
-    this.#again = true;
-    this.#running ??= this.#loop(name).finally(() => (this.#running = undefined));
-    return this.#running;
+    return this.#run(name);
+  }
+
+  /** Starts a rebuild into a fresh table (progress shows in projectionStatus) and returns. */
+  async rebuild(name: string): Promise<void> {
+    const projection = requireProjection(name);
+    await this.ctx.storage.put("name", name);
+    await startRebuild(await this.#rebuildConnection.get(), projection);
+    this.#continueRebuild(projection);
   }
 
   override async alarm(): Promise<void> {
     const name = await this.ctx.storage.get<string>("name");
     if (!name) return;
-    this.#again = true;
-    this.#running ??= this.#loop(name).finally(() => (this.#running = undefined));
-    await this.#running;
+    const projection = requireProjection(name);
+    // A rebuild interrupted by an eviction picks up from its own checkpoint.
+    if (!this.#rebuilding && (await isRebuilding(await this.#connection.get(), projection))) this.#continueRebuild(projection);
+    await this.#run(name, { retryFailed: true });
     const lastWake = (await this.ctx.storage.get<number>("lastWake")) ?? 0;
     if (Date.now() - lastWake < SAFETY_NET_MS) await this.ctx.storage.setAlarm(Date.now() + ALARM_EVERY_MS);
   }
 
-  async #loop(name: string): Promise<void> {
-    const projection = projectionNamed(name);
-    if (!projection) throw new Error(`unknown projection ${name}`);
-    try {
-      while (this.#again) {
-        this.#again = false;
-        await catchUp(await this.#connection.get(), projection);
+  #run(name: string, options: { retryFailed?: boolean } = {}): Promise<void> {
+    this.#again = true;
+    this.#running ??= this.#loop(name, options.retryFailed ?? false).finally(() => (this.#running = undefined));
+    return this.#running;
+  }
+
+  #continueRebuild(projection: Projection): void {
+    this.#rebuilding ??= finishRebuild(() => this.#rebuildConnection.get(), projection)
+      .then(() => undefined)
+      .catch((error) => console.error(`rebuild of ${projection.name} failed`, error))
+      .finally(() => {
+        this.#rebuilding = undefined;
+        void this.#rebuildConnection.close();
+      });
+    this.ctx.waitUntil(this.#rebuilding);
+    void this.ctx.storage.setAlarm(Date.now() + ALARM_EVERY_MS);
+  }
+
+  async #loop(name: string, retryFailed: boolean): Promise<void> {
+    const projection = requireProjection(name);
+    const connect = () => this.#connection.get();
+    while (this.#again) {
+      this.#again = false;
+      const checkpoint = (await readCheckpoints(await connect(), [name])).get(name);
+      if (checkpoint?.status === "stopped") return;
+      if (checkpoint?.status === "failed" && !retryFailed && Date.now() - (checkpoint.failedAt?.getTime() ?? 0) < RETRY_FAILED_AFTER_MS) return;
+      const result = await runUntilCaughtUp(connect, projectionConsumer(projection), { lag: this.#lag });
+      if (result.status === "failed") {
+        await this.#connection.close();
+        return;
       }
-    } catch (error) {
-      await this.#connection.close();
-      throw error;
     }
   }
+}
+
+function requireProjection(name: string): Projection {
+  const projection = projectionNamed(name);
+  if (!projection) throw new Error(`unknown projection ${name}`);
+  return projection;
 }

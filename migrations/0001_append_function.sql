@@ -5,7 +5,9 @@
 -- 0 = the stream must not exist, n > 0 = the stream must be exactly at n.
 -- p_idempotency: [{"key": text, "result": jsonb}], stored UNIQUE with the batch.
 -- Errors: ES001 wrong expected version (DETAIL is JSON {expected, actual}),
---         ES002 an idempotency key was already used (DETAIL is a JSON array of them).
+--         ES002 an idempotency key was already used (DETAIL is a JSON array of them),
+--         40001 the caller's transaction is older than the stream's last append
+--               (retry the whole transaction).
 CREATE FUNCTION event_store.append_to_stream(
   p_stream_id uuid,
   p_stream_type text,
@@ -19,6 +21,8 @@ DECLARE
   v_count integer := jsonb_array_length(p_events);
   v_sequences bigint[];
   v_stored integer;
+  -- Set when the caller's transaction wrote before this call.
+  v_prior_transaction_id xid8 := pg_current_xact_id_if_assigned();
 BEGIN
   -- Wait for the stream BEFORE this transaction writes anything (and so takes a
   -- transaction id): a stream's later append then always carries a larger
@@ -35,6 +39,16 @@ BEGIN
         CASE p_expected_version WHEN -1 THEN 'an existing stream' WHEN 0 THEN 'no stream' ELSE p_expected_version::text END
       USING ERRCODE = 'ES001',
             DETAIL = json_build_object('expected', p_expected_version, 'actual', v_current)::text;
+  END IF;
+
+  -- A caller's transaction that took its id earlier may be older than the
+  -- stream's last append; its events would sort before that append in the
+  -- global log. Refuse: a retry runs with a newer transaction id.
+  IF v_prior_transaction_id IS NOT NULL AND v_current > 0 AND EXISTS (
+       SELECT 1 FROM event_store.events e
+       WHERE e.aggregate_id = p_stream_id AND e.event_version = v_current AND e.transaction_id > v_prior_transaction_id) THEN
+    RAISE EXCEPTION 'stream % was appended to by a transaction newer than this one', p_stream_id
+      USING ERRCODE = 'serialization_failure', HINT = 'Retry the transaction.';
   END IF;
 
   IF v_count > 0 THEN

@@ -1,7 +1,7 @@
 // The read model: projections of the event log, and each consumer's
 // checkpoint, so a read-model write and its checkpoint commit together.
 import { sql } from "drizzle-orm";
-import { bigint, boolean, index, integer, jsonb, numeric, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, boolean, index, integer, jsonb, numeric, pgSchema, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { xid8 } from "./types.ts";
 
 export const queryDb = pgSchema("query");
@@ -63,11 +63,40 @@ export const orders = queryDb.table(
   ],
 );
 
-/** Where each consumer of the global log stands: (transaction_id, global_sequence). */
+/**
+ * Where each consumer of the global log stands: (transaction_id, global_sequence),
+ * plus what admins see in projectionStatus.
+ */
 export const checkpoints = queryDb.table("checkpoints", {
   consumer: text("consumer").primaryKey(),
   transactionId: xid8("transaction_id").notNull().default(sql`'0'::xid8`),
   globalSequence: bigint("global_sequence", { mode: "number" }).notNull().default(0),
   processedCount: bigint("processed_count", { mode: "number" }).notNull().default(0),
+  /** running | failed | stopped | rebuilding (catching_up is derived from the lag). */
+  status: text("status").notNull().default("running"),
+  lastError: text("last_error"),
+  /** The event the consumer is stuck on while failed. */
+  failedSequence: bigint("failed_sequence", { mode: "number" }),
+  failedAt: timestamp("failed_at", { withTimezone: true }),
+  lagP50Ms: integer("lag_p50_ms"),
+  lagP99Ms: integer("lag_p99_ms"),
+  lastProcessedAt: timestamp("last_processed_at", { withTimezone: true }),
   updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/** Events an admin chose to skip (skipEvent), kept for inspection and replay. */
+export const deadLetters = queryDb.table(
+  "dead_letters",
+  {
+    id: bigserial("id", { mode: "number" }).primaryKey(),
+    consumer: text("consumer").notNull(),
+    globalSequence: bigint("global_sequence", { mode: "number" }).notNull(),
+    transactionId: xid8("transaction_id").notNull(),
+    aggregateId: uuid("aggregate_id").notNull(),
+    eventType: text("event_type").notNull(),
+    eventData: jsonb("event_data").notNull(),
+    error: text("error"),
+    skippedAt: timestamp("skipped_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index("dead_letters_consumer_idx").on(table.consumer, table.id)],
+);

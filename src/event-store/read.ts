@@ -51,7 +51,7 @@ export async function readGlobalLog(db: Queryable, options: ReadGlobalLogOptions
     `SELECT ${EVENT_COLUMNS} FROM event_store.events
      WHERE (transaction_id, global_sequence) > ($1::xid8, $2::bigint)
        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-     ORDER BY transaction_id, global_sequence
+     ORDER BY events.transaction_id, events.global_sequence
      LIMIT $3`,
     [after.transactionId, after.globalSequence, options.limit ?? 1000],
   );
@@ -66,7 +66,7 @@ export async function readHeadPosition(db: Queryable): Promise<string | null> {
   const { rows } = await db.query<{ transaction_id: string; global_sequence: string }>(
     `SELECT transaction_id::text AS transaction_id, global_sequence::text AS global_sequence FROM event_store.events
      WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-     ORDER BY transaction_id DESC, global_sequence DESC LIMIT 1`,
+     ORDER BY events.transaction_id DESC, events.global_sequence DESC LIMIT 1`,
   );
   const head = rows[0];
   return head ? encodePosition({ transactionId: head.transaction_id, globalSequence: Number(head.global_sequence) }) : null;

@@ -1,7 +1,12 @@
 import type { EventMetadata, StoredEvent } from "./types.ts";
 import { encodePosition } from "./position.ts";
 
-/** The columns every event read selects, in the shape `toStoredEvent` expects. */
+/**
+ * The columns every event read selects, in the shape `toStoredEvent` expects.
+ * The text aliases shadow the real columns in ORDER BY: a bare
+ * `ORDER BY global_sequence` then sorts "10" before "9". Order by the
+ * qualified column (`events.global_sequence`) instead.
+ */
 export const EVENT_COLUMNS = `global_sequence::text AS global_sequence, transaction_id::text AS transaction_id,
   aggregate_id::text AS aggregate_id, aggregate_type, event_type, event_data, metadata,
   event_version, schema_version, occurred_at`;

@@ -4,7 +4,9 @@ import { categoryResolvers, categoryTypeDefs } from "./resolvers/categories.ts";
 import { eventStoreResolvers, eventStoreTypeDefs } from "./resolvers/event-store.ts";
 import { eventResolvers, eventTypeDefs } from "./resolvers/events.ts";
 import { healthResolvers, healthTypeDefs } from "./resolvers/health.ts";
+import { orderResolvers, orderTypeDefs } from "./resolvers/orders.ts";
 import { productResolvers, productTypeDefs } from "./resolvers/products.ts";
+import { projectionResolvers, projectionTypeDefs } from "./resolvers/projections.ts";
 import { statisticsResolvers, statisticsTypeDefs } from "./resolvers/statistics.ts";
 import { scalarResolvers, scalarTypeDefs } from "./scalars.ts";
 
@@ -17,7 +19,7 @@ const rootTypeDefs = /* GraphQL */ `
 // lets them add fields to Query and Mutation.
 export function buildSchema() {
   return createSchema<GraphQLContext>({
-    typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, eventStoreTypeDefs, eventTypeDefs, statisticsTypeDefs],
-    resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers],
+    typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, orderTypeDefs, eventStoreTypeDefs, eventTypeDefs, statisticsTypeDefs, projectionTypeDefs],
+    resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, orderResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers, projectionResolvers],
   });
 }

@@ -1,16 +1,16 @@
 import type { CategoryEvent } from "../domain/category/category.ts";
 import type { StoredEvent } from "../event-store/index.ts";
 import type { Projection } from "./projection.ts";
-import { applyRowChanges, type RowChange } from "./row-patches.ts";
+import type { RowChange } from "./row-patches.ts";
 
 export const categoriesProjection: Projection = {
   name: "categories",
   eventTypes: ["category.created", "category.updated", "category.deleted"],
-  tables: ["query.categories"],
-  apply: (db, events) => applyRowChanges(db, "query.categories", events.map((e) => categoryRowChange(e as StoredEvent<CategoryEvent["type"]>))),
+  table: "query.categories",
+  rowChange: categoryRowChange,
 };
 
-function categoryRowChange(stored: StoredEvent<CategoryEvent["type"]>): RowChange {
+function categoryRowChange(stored: StoredEvent): RowChange {
   const event = { type: stored.type, data: stored.data } as CategoryEvent;
   const at = stored.occurredAt.toISOString();
   const base = { id: event.data.id, version: stored.version };

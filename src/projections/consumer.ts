@@ -2,14 +2,21 @@
 // apply, and move the checkpoint in the same transaction, so a crash at any
 // point neither skips nor double-applies an event. Projections, the saga
 // manager and the broadcaster's publisher all run through it.
-import { readGlobalLog, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
 import { upcastDomainEvent } from "../domain/upcasters.ts";
+import { readGlobalLog, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
 import { lockCheckpoint, saveCheckpoint } from "./checkpoints.ts";
+import type { LagWindow } from "./lag.ts";
 
 export interface Consumer {
   name: string;
   eventTypes: readonly string[];
   apply(db: Queryable, events: readonly StoredEvent[]): Promise<void>;
+}
+
+export interface BatchOptions {
+  batchSize?: number;
+  /** Records commit-to-apply delays and stores p50/p99 with the checkpoint. */
+  lag?: LagWindow;
 }
 
 export interface ConsumerBatch {
@@ -20,10 +27,15 @@ export interface ConsumerBatch {
   position: LogPosition;
   /** Nothing more is visible to read right now. */
   caughtUp: boolean;
+  /** The first event of the batch, if any (the suspect when a one-event batch fails). */
+  first: StoredEvent | undefined;
 }
 
+export const DEFAULT_BATCH_SIZE = 500;
+
 /** Runs one batch in one transaction; `db` must be a single connection, not a pool. */
-export async function runConsumerBatch(db: Queryable, consumer: Consumer, batchSize = 500): Promise<ConsumerBatch> {
+export async function runConsumerBatch(db: Queryable, consumer: Consumer, options: BatchOptions = {}): Promise<ConsumerBatch> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const wanted = new Set(consumer.eventTypes);
   await db.query("BEGIN");
   try {
@@ -31,21 +43,16 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, batchS
     const page = await readGlobalLog(db, { after: checkpoint, limit: batchSize, upcast: upcastDomainEvent });
     const relevant = page.events.filter((event) => wanted.has(event.type));
     if (relevant.length > 0) await consumer.apply(db, relevant);
-    if (page.events.length > 0) await saveCheckpoint(db, consumer.name, page.position, page.events.length);
+    if (page.events.length > 0) {
+      const now = Date.now();
+      for (const event of relevant) options.lag?.add(now - event.occurredAt.getTime());
+      const lag = options.lag ? { p50: options.lag.percentile(50), p99: options.lag.percentile(99) } : undefined;
+      await saveCheckpoint(db, consumer.name, { position: page.position, processed: page.events.length, lag });
+    }
     await db.query("COMMIT");
-    return { read: page.events.length, applied: relevant.length, position: page.position, caughtUp: page.events.length < batchSize };
+    return { read: page.events.length, applied: relevant.length, position: page.position, caughtUp: page.events.length < batchSize, first: page.events[0] };
   } catch (error) {
     await db.query("ROLLBACK").catch(() => undefined);
     throw error;
-  }
-}
-
-/** Runs batches until the consumer has caught up with what is visible. */
-export async function catchUp(db: Queryable, consumer: Consumer, batchSize = 500): Promise<number> {
-  let total = 0;
-  for (;;) {
-    const batch = await runConsumerBatch(db, consumer, batchSize);
-    total += batch.read;
-    if (batch.caughtUp) return total;
   }
 }

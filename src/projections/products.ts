@@ -2,7 +2,7 @@ import type { ProductEvent } from "../domain/product/product.ts";
 import { formatMoney } from "../domain/shared/money.ts";
 import type { StoredEvent } from "../event-store/index.ts";
 import type { Projection } from "./projection.ts";
-import { applyRowChanges, type RowChange, type RowValues } from "./row-patches.ts";
+import type { RowChange, RowValues } from "./row-patches.ts";
 
 export const productsProjection: Projection = {
   name: "products",
@@ -16,8 +16,8 @@ export const productsProjection: Projection = {
     "product.stock_released",
     "product.stock_committed",
   ],
-  tables: ["query.products"],
-  apply: (db, events) => applyRowChanges(db, "query.products", events.map((e) => productRowChange(e))),
+  table: "query.products",
+  rowChange: productRowChange,
 };
 
 function productRowChange(stored: StoredEvent): RowChange {

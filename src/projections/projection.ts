@@ -1,13 +1,24 @@
-import type { Queryable, StoredEvent } from "../event-store/index.ts";
+import type { StoredEvent } from "../event-store/index.ts";
+import type { Consumer } from "./consumer.ts";
+import { applyRowChanges, type RowChange } from "./row-patches.ts";
 
-/** A read model fed from the global log. */
+/** A read model: one table in the query schema, fed from the global log. */
 export interface Projection {
   /** Also the consumer name of its checkpoint. */
   name: string;
+  /** Schema-qualified table it owns. */
+  table: string;
   /** Event types it reacts to; others only move its checkpoint. */
   eventTypes: readonly string[];
-  /** Applies a batch idempotently: replaying an event already applied changes nothing. */
-  apply(db: Queryable, events: readonly StoredEvent[]): Promise<void>;
-  /** Tables it owns in the query schema (for rebuilds and statistics). */
-  tables: readonly string[];
+  /** The version-guarded row change an event makes (see row-patches.ts). */
+  rowChange(event: StoredEvent): RowChange;
+}
+
+/** The projection as a consumer of the log, writing to its table (or, for a rebuild, to another). */
+export function projectionConsumer(projection: Projection, target = { name: projection.name, table: projection.table }): Consumer {
+  return {
+    name: target.name,
+    eventTypes: projection.eventTypes,
+    apply: (db, events) => applyRowChanges(db, target.table, events.map((event) => projection.rowChange(event))),
+  };
 }

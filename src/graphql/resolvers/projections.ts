@@ -1,0 +1,136 @@
+import { NotFoundError } from "../../domain/shared/errors.ts";
+import { PROJECTIONS, projectionNamed } from "../../projections/registry.ts";
+import { skipNextEvent } from "../../projections/skip.ts";
+import { readProjectionStatus } from "../../projections/status.ts";
+import { page } from "../arguments.ts";
+import type { GraphQLContext } from "../context.ts";
+
+export const projectionTypeDefs = /* GraphQL */ `
+  type RebuildProgress {
+    position: String
+    processedCount: Int!
+    eventsBehind: Int!
+  }
+
+  type ProjectionStatus {
+    name: String!
+    "running | catching_up | rebuilding | stopped | failed"
+    status: String!
+    "Events the checkpoint has moved past."
+    processedCount: Int!
+    lastError: String
+    "Log position of the checkpoint."
+    position: String
+    "Committed events not applied yet."
+    eventsBehind: Int!
+    "Age of the oldest event not applied yet (0 when caught up)."
+    msBehind: Int!
+    lastProcessedAt: String
+    "Commit-to-read-model delay over the last 1000 events."
+    lagP50Ms: Int
+    lagP99Ms: Int
+    "The event a failed projection is stopped at."
+    failedSequence: String
+    "Set while a rebuild is running."
+    rebuild: RebuildProgress
+  }
+
+  type DeadLetter {
+    id: ID!
+    projection: String!
+    globalSequence: String!
+    aggregateId: ID!
+    eventType: String!
+    eventData: JSON!
+    error: String
+    skippedAt: String!
+  }
+
+  input SkipEventInput {
+    projection: String!
+    "The event to skip; when given it must be the projection's next event."
+    globalSequence: String
+  }
+
+  input RebuildProjectionInput {
+    name: String!
+  }
+
+  extend type Query {
+    projectionStatus: [ProjectionStatus!]!
+    "Events skipped by skipEvent, newest first."
+    deadLetters(projection: String, limit: Int = 20, offset: Int = 0): [DeadLetter!]!
+  }
+
+  extend type Mutation {
+    "Moves a projection past the event it is stuck on, into the dead-letter table."
+    skipEvent(input: SkipEventInput!): ProjectionStatus!
+    "Rebuilds a read model from the first event into a fresh table and swaps it in when caught up."
+    rebuildProjection(input: RebuildProjectionInput!): ProjectionStatus!
+  }
+`;
+
+function projection(name: string) {
+  const found = projectionNamed(name);
+  if (!found) {
+    throw new NotFoundError(`no projection named ${name} (known: ${PROJECTIONS.map((p) => p.name).join(", ")})`, { projection: name }, "PROJECTION_NOT_FOUND");
+  }
+  return found;
+}
+
+async function statusOf(context: GraphQLContext, name: string) {
+  const [status] = await readProjectionStatus(await context.db.get(), [name]);
+  return status!;
+}
+
+interface DeadLetterRow {
+  id: string;
+  consumer: string;
+  global_sequence: string;
+  aggregate_id: string;
+  event_type: string;
+  event_data: unknown;
+  error: string | null;
+  skipped_at: Date;
+}
+
+export const projectionResolvers = {
+  Query: {
+    projectionStatus: async (_: unknown, __: unknown, context: GraphQLContext) =>
+      readProjectionStatus(await context.db.get(), PROJECTIONS.map((p) => p.name)),
+    deadLetters: async (_: unknown, args: { projection?: string | null; limit?: number; offset?: number }, context: GraphQLContext) => {
+      const { limit, offset } = page(args);
+      const db = await context.db.get();
+      const { rows } = await db.query<DeadLetterRow>(
+        `SELECT id::text AS id, consumer, global_sequence::text AS global_sequence, aggregate_id::text AS aggregate_id,
+                event_type, event_data, error, skipped_at
+         FROM query.dead_letters WHERE $1::text IS NULL OR consumer = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`,
+        [args.projection ?? null, limit, offset],
+      );
+      return rows.map((row) => ({
+        id: row.id,
+        projection: row.consumer,
+        globalSequence: row.global_sequence,
+        aggregateId: row.aggregate_id,
+        eventType: row.event_type,
+        eventData: row.event_data,
+        error: row.error,
+        skippedAt: row.skipped_at.toISOString(),
+      }));
+    },
+  },
+  Mutation: {
+    skipEvent: async (_: unknown, { input }: { input: { projection: string; globalSequence?: string | null } }, context: GraphQLContext) => {
+      const { name } = projection(input.projection);
+      const expected = input.globalSequence ? Number(input.globalSequence) : undefined;
+      await skipNextEvent(await context.db.get(), name, expected);
+      await context.env.PROJECTOR.getByName(name).wake(name);
+      return statusOf(context, name);
+    },
+    rebuildProjection: async (_: unknown, { input }: { input: { name: string } }, context: GraphQLContext) => {
+      const { name } = projection(input.name);
+      await context.env.PROJECTOR.getByName(name).rebuild(name);
+      return statusOf(context, name);
+    },
+  },
+};

@@ -1,0 +1,98 @@
+// Rebuild a read model from the first event into a fresh table while the live
+// one keeps serving, then swap the tables in one short transaction, so readers
+// never see a half-built table.
+import { readGlobalLog, type Queryable } from "../event-store/index.ts";
+import { upcastDomainEvent } from "../domain/upcasters.ts";
+import { lockCheckpoint, resetCheckpoint } from "./checkpoints.ts";
+import { projectionConsumer, type Projection } from "./projection.ts";
+import { runUntilCaughtUp } from "./runner.ts";
+import { REBUILD_SUFFIX } from "./status.ts";
+
+export const REBUILD_BATCH_SIZE = 5_000;
+
+function shadowTable(projection: Projection): string {
+  return `${projection.table}__rebuild`;
+}
+
+function rebuildConsumer(projection: Projection) {
+  return projectionConsumer(projection, { name: projection.name + REBUILD_SUFFIX, table: shadowTable(projection) });
+}
+
+/** Creates an empty copy of the table and a rebuild checkpoint at the start of the log. */
+export async function startRebuild(db: Queryable, projection: Projection): Promise<void> {
+  const shadow = shadowTable(projection);
+  await db.query("BEGIN");
+  try {
+    await db.query(`DROP TABLE IF EXISTS ${shadow}`);
+    await db.query(`CREATE TABLE ${shadow} (LIKE ${projection.table} INCLUDING ALL)`);
+    await db.query("DELETE FROM query.checkpoints WHERE consumer = $1", [projection.name + REBUILD_SUFFIX]);
+    await db.query("INSERT INTO query.checkpoints (consumer) VALUES ($1)", [projection.name + REBUILD_SUFFIX]);
+    await db.query("COMMIT");
+  } catch (error) {
+    await db.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+
+export async function isRebuilding(db: Queryable, projection: Projection): Promise<boolean> {
+  const { rows } = await db.query("SELECT 1 FROM query.checkpoints WHERE consumer = $1", [projection.name + REBUILD_SUFFIX]);
+  return rows.length > 0;
+}
+
+/** Fills the fresh table in large batches, then swaps it in. Returns the events replayed. */
+export async function finishRebuild(connect: () => Promise<Queryable>, projection: Projection): Promise<number> {
+  const result = await runUntilCaughtUp(connect, rebuildConsumer(projection), { batchSize: REBUILD_BATCH_SIZE });
+  if (result.status === "failed") throw new Error(`rebuild of ${projection.name} failed: ${result.error}`);
+  await swapIn(await connect(), projection);
+  return result.processed;
+}
+
+/**
+ * In one transaction: stop the live projection (its checkpoint lock), apply
+ * what arrived since the rebuild caught up, swap the tables, and hand the
+ * rebuild's checkpoint to the live projection.
+ */
+async function swapIn(db: Queryable, projection: Projection): Promise<void> {
+  const consumer = rebuildConsumer(projection);
+  const shadow = shadowTable(projection);
+  const [schema, table] = projection.table.split(".") as [string, string];
+  await db.query("BEGIN");
+  try {
+    await lockCheckpoint(db, projection.name);
+    let position = await lockCheckpoint(db, consumer.name);
+    let processed = 0;
+    for (;;) {
+      const page = await readGlobalLog(db, { after: position, limit: REBUILD_BATCH_SIZE, upcast: upcastDomainEvent });
+      const relevant = page.events.filter((event) => projection.eventTypes.includes(event.type));
+      if (relevant.length > 0) await consumer.apply(db, relevant);
+      processed += page.events.length;
+      position = { ...position, ...page.position };
+      if (page.events.length < REBUILD_BATCH_SIZE) break;
+    }
+    const oldIndexes = await indexNames(db, schema, table);
+    const newIndexes = await indexNames(db, schema, `${table}__rebuild`);
+    await db.query(`LOCK TABLE ${projection.table} IN ACCESS EXCLUSIVE MODE`);
+    await db.query(`DROP TABLE ${projection.table}`);
+    await db.query(`ALTER TABLE ${shadow} RENAME TO ${table}`);
+    // Give the indexes their original names, so later migrations find them.
+    for (const [shape, name] of newIndexes) {
+      const original = oldIndexes.get(shape);
+      if (original && original !== name) await db.query(`ALTER INDEX ${schema}.${name} RENAME TO ${original}`);
+    }
+    await db.query("DELETE FROM query.checkpoints WHERE consumer = $1", [consumer.name]);
+    await resetCheckpoint(db, projection.name, position, position.processedCount + processed);
+    await db.query("COMMIT");
+  } catch (error) {
+    await db.query("ROLLBACK").catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Index definition without its name and table -> index name. */
+async function indexNames(db: Queryable, schema: string, table: string): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ indexname: string; indexdef: string }>(
+    "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = $1 AND tablename = $2",
+    [schema, table],
+  );
+  return new Map(rows.map((row) => [row.indexdef.replace(/^.* ON \S+ /, ""), row.indexname]));
+}

@@ -1,0 +1,58 @@
+import { env } from "cloudflare:workers";
+import { afterAll, describe, expect, it } from "vitest";
+import { appendToStream } from "../../src/event-store/index.ts";
+import { errorCode, gql, gqlData, withDb } from "../workers/support.ts";
+import { caughtUp, projectionStatus, waitForStatus } from "./support.ts";
+
+describe("a projection that cannot apply an event", () => {
+  afterAll(async () => {
+    // Never leave the shared categories projection stuck for other files.
+    const status = await projectionStatus("categories");
+    if (status.status === "failed") await gql(`mutation { skipEvent(input: { projection: "categories" }) { status } }`);
+  });
+
+  it("stops at the event with status failed, the others keep going, and skipEvent moves it on through the dead-letter table", async () => {
+    await waitForStatus("categories", caughtUp);
+    // A category.created without a name: the read model's NOT NULL refuses it.
+    const poisonId = crypto.randomUUID();
+    const poison = await withDb((db) => appendToStream(db, "category", poisonId, [{ type: "category.created", data: { id: poisonId, name: null } }]));
+    await env.PROJECTOR.getByName("categories").wake("categories");
+
+    const failed = await waitForStatus("categories", (s) => s.status === "failed");
+    expect(failed.lastError).toMatch(/null value|not-null/i);
+    expect(failed.failedSequence).toBe(String(poison.globalSequences[0]));
+
+    // Nothing after the poison is applied (no silent skipping)...
+    const later = await gqlData(`mutation { createCategory(input: { name: "After the poison" }) { id } }`);
+    const stale = await gql(`query($id: ID!, $p: String) { category(id: $id, minPosition: $p) { id } }`, { id: later.createCategory.id, p: later.position });
+    expect(errorCode(stale)).toBe("UNAVAILABLE");
+    expect((await projectionStatus("categories")).status).toBe("failed");
+
+    // ...while the other projections keep going.
+    const product = await gqlData(`mutation($c: ID!) { createProduct(input: { name: "Unaffected", categoryId: $c, price: "1.00", stockQuantity: 1 }) { id } }`, {
+      c: later.createCategory.id,
+    });
+    const read = await gqlData(`query($id: ID!, $p: String) { product(id: $id, minPosition: $p) { name } }`, { id: product.createProduct.id, p: product.position });
+    expect(read.product).toEqual({ name: "Unaffected" });
+
+    // skipEvent must name the event it skips, if it names one.
+    expect(errorCode(await gql(`mutation { skipEvent(input: { projection: "categories", globalSequence: "1" }) { status } }`))).toBe("NOT_NEXT_EVENT");
+    const skipped = await gqlData(`mutation($seq: String) { skipEvent(input: { projection: "categories", globalSequence: $seq }) { status lastError } }`, {
+      seq: failed.failedSequence,
+    });
+    expect(skipped.skipEvent).toEqual({ status: "running", lastError: null });
+
+    const { deadLetters } = await gqlData(`{ deadLetters(projection: "categories") { globalSequence aggregateId eventType error } }`);
+    expect(deadLetters[0]).toMatchObject({ globalSequence: failed.failedSequence, aggregateId: poisonId, eventType: "category.created" });
+    expect(deadLetters[0].error).toMatch(/null/i);
+
+    const fresh = await gqlData(`query($id: ID!, $p: String) { category(id: $id, minPosition: $p) { name } }`, { id: later.createCategory.id, p: later.position });
+    expect(fresh.category).toEqual({ name: "After the poison" });
+    await waitForStatus("categories", caughtUp);
+  });
+
+  it("unknown projections get PROJECTION_NOT_FOUND", async () => {
+    expect(errorCode(await gql(`mutation { skipEvent(input: { projection: "nope" }) { status } }`))).toBe("PROJECTION_NOT_FOUND");
+    expect(errorCode(await gql(`mutation { rebuildProjection(input: { name: "nope" }) { status } }`))).toBe("PROJECTION_NOT_FOUND");
+  });
+});

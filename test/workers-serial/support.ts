@@ -1,0 +1,36 @@
+import { env } from "cloudflare:workers";
+import { gqlData } from "../workers/support.ts";
+
+export interface Status {
+  name: string;
+  status: string;
+  processedCount: number;
+  lastError: string | null;
+  position: string | null;
+  eventsBehind: number;
+  msBehind: number;
+  lagP50Ms: number | null;
+  lagP99Ms: number | null;
+  failedSequence: string | null;
+  rebuild: { processedCount: number; eventsBehind: number } | null;
+}
+
+export async function projectionStatus(name: string): Promise<Status> {
+  const { projectionStatus } = await gqlData(`{ projectionStatus {
+    name status processedCount lastError position eventsBehind msBehind lagP50Ms lagP99Ms failedSequence rebuild { processedCount eventsBehind } } }`);
+  return (projectionStatus as Status[]).find((s) => s.name === name)!;
+}
+
+/** Polls projectionStatus until `done` holds (woken each round, in case a wake-up was lost). */
+export async function waitForStatus(name: string, done: (status: Status) => boolean, timeoutMs = 60_000): Promise<Status> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const status = await projectionStatus(name);
+    if (done(status)) return status;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${name}: ${JSON.stringify(status)}`);
+    await env.PROJECTOR.getByName(name).wake(name).catch(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export const caughtUp = (status: Status) => status.status === "running" && status.eventsBehind === 0 && !status.rebuild;
