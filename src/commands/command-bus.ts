@@ -40,7 +40,9 @@ export async function sendCommand(
   // RPC typing cannot express the `unknown` view, so name the type we know it returns.
   const outcome: CommandOutcome = await stub.execute({
     ...target,
-    command,
+    // GraphQL input literals are null-prototype objects, which RPC cannot clone;
+    // a command is plain JSON data anyway.
+    command: JSON.parse(JSON.stringify(command)) as DomainCommand,
     idempotencyKey: options.idempotencyKey ? scopedKey(command.type, options.idempotencyKey) : undefined,
     metadata: {
       commandId,
