@@ -34,6 +34,9 @@ export interface AppendResult {
 
 const dialect = new PgDialect();
 
+/** The unique constraints a racing append of the same stream would violate. */
+const STREAM_CONSTRAINTS = new Set(["events_aggregate_version_unique", "streams_pkey"]);
+
 /** Appends a batch of events to one stream in a single statement (one round trip). */
 export async function appendToStream(
   db: Queryable,
@@ -90,11 +93,13 @@ function encodeExpected(expected: ExpectedVersion): number | null {
 }
 
 // The append runs first (the main query reads it); each alongside statement is
-// then forced to run by counting its rows.
+// then forced to run by counting its rows. MATERIALIZED: an inlined SELECT
+// would be planned for count(*) alone, and its select list (a check that
+// raises, say) never evaluated.
 function withAlongside(append: SQL, alongside: SQL[]): SQL {
   if (alongside.length === 0) return append;
   const names = alongside.map((_, i) => sql.raw(`alongside_${i}`));
-  const ctes = alongside.map((statement, i) => sql`${names[i]} AS (${statement})`);
+  const ctes = alongside.map((statement, i) => sql`${names[i]} AS MATERIALIZED (${statement})`);
   const counts = names.map((name) => sql`(SELECT count(*) FROM ${name})`);
   return sql`WITH appended AS (${append}), ${sql.join(ctes, sql`, `)}
     SELECT appended.*, ARRAY[${sql.join(counts, sql`, `)}]::bigint[] AS alongside_rows FROM appended`;
@@ -109,7 +114,10 @@ function translateAppendError(error: unknown, streamId: string, expected: Expect
     return new IdempotencyKeyReusedError(JSON.parse(error.detail ?? "[]") as string[]);
   }
   // Two writers raced past the stream lock (it cannot happen through the
-  // function, but the constraint is the last line of defence).
-  if (isPostgresError(error, "23505")) return new WrongExpectedVersionError(streamId, expected, -1);
+  // function, but the constraint is the last line of defence). A duplicate in
+  // an alongside statement is that statement's error, not a version conflict.
+  if (isPostgresError(error, "23505") && STREAM_CONSTRAINTS.has(error.constraint ?? "")) {
+    return new WrongExpectedVersionError(streamId, expected, -1);
+  }
   return error;
 }

@@ -22,6 +22,7 @@ export class IdempotencyKeyReusedError extends Error {
 interface PostgresError {
   code?: string;
   detail?: string;
+  constraint?: string;
 }
 
 export function isPostgresError(error: unknown, code: string): error is PostgresError {

@@ -57,11 +57,9 @@ export async function aggregateStream<State, Event extends StoredEvent = StoredE
             version AS event_version, NULL::integer AS schema_version, NULL::timestamptz AS occurred_at
        FROM snapshot
      UNION ALL
-     SELECT * FROM (
-       SELECT false AS snapshot, ${EVENT_COLUMNS} FROM event_store.events
-       WHERE aggregate_id = $1 AND event_version > coalesce((SELECT version FROM snapshot), 0)
-       ORDER BY event_version
-     ) AS tail`,
+     SELECT false AS snapshot, ${EVENT_COLUMNS} FROM event_store.events
+     WHERE aggregate_id = $1 AND event_version > coalesce((SELECT version FROM snapshot), 0)
+     ORDER BY snapshot DESC, event_version`,
     [streamId, stateVersion],
   );
 

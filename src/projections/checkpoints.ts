@@ -32,11 +32,12 @@ export interface CheckpointUpdate {
   lag?: { p50: number | null; p99: number | null };
 }
 
-/** Moves the checkpoint; a consumer that moves is running again. */
+/** Moves the checkpoint; a failed consumer that moves is running again (a stopped one stays stopped). */
 export async function saveCheckpoint(db: Queryable, consumer: string, update: CheckpointUpdate): Promise<void> {
   await db.query(
     `UPDATE query.checkpoints SET transaction_id = $2::xid8, global_sequence = $3, processed_count = processed_count + $4,
-       status = 'running', last_error = NULL, failed_sequence = NULL, failed_at = NULL,
+       status = CASE WHEN status = 'stopped' THEN status ELSE 'running' END,
+       last_error = NULL, failed_sequence = NULL, failed_at = NULL,
        lag_p50_ms = coalesce($5, lag_p50_ms), lag_p99_ms = coalesce($6, lag_p99_ms),
        last_processed_at = now(), updated_at = now()
      WHERE consumer = $1`,
@@ -54,11 +55,24 @@ export async function resetCheckpoint(db: Queryable, consumer: string, position:
   );
 }
 
-/** Stops the consumer at the event it cannot apply. */
+/** An admin's pause (stopped) or go (running, which also clears a failure). */
+export async function setConsumerStatus(db: Queryable, consumer: string, status: "running" | "stopped"): Promise<void> {
+  await db.query(
+    `INSERT INTO query.checkpoints (consumer, status) VALUES ($1, $2)
+     ON CONFLICT (consumer) DO UPDATE SET status = excluded.status, updated_at = now(),
+       last_error = CASE WHEN excluded.status = 'running' THEN NULL ELSE checkpoints.last_error END,
+       failed_sequence = CASE WHEN excluded.status = 'running' THEN NULL ELSE checkpoints.failed_sequence END,
+       failed_at = CASE WHEN excluded.status = 'running' THEN NULL ELSE checkpoints.failed_at END`,
+    [consumer, status],
+  );
+}
+
+/** Stops the consumer at the event it cannot apply (even one that never committed a checkpoint). */
 export async function markFailed(db: Queryable, consumer: string, failedSequence: number | null, error: string): Promise<void> {
   await db.query(
-    `UPDATE query.checkpoints SET status = 'failed', last_error = $2, failed_sequence = $3, failed_at = now(), updated_at = now()
-     WHERE consumer = $1`,
+    `INSERT INTO query.checkpoints (consumer, status, last_error, failed_sequence, failed_at) VALUES ($1, 'failed', $2, $3, now())
+     ON CONFLICT (consumer) DO UPDATE SET status = 'failed', last_error = excluded.last_error,
+       failed_sequence = excluded.failed_sequence, failed_at = now(), updated_at = now()`,
     [consumer, error.slice(0, 2000), failedSequence],
   );
 }

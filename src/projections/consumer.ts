@@ -40,6 +40,10 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
   await db.query("BEGIN");
   try {
     const checkpoint = await lockCheckpoint(db, consumer.name);
+    if (checkpoint.status === "stopped") {
+      await db.query("COMMIT");
+      return { read: 0, applied: 0, position: checkpoint, caughtUp: true, first: undefined };
+    }
     const page = await readGlobalLog(db, { after: checkpoint, limit: batchSize, upcast: upcastDomainEvent });
     const relevant = page.events.filter((event) => wanted.has(event.type));
     if (relevant.length > 0) await consumer.apply(db, relevant);

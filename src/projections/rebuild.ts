@@ -4,6 +4,7 @@
 import { readGlobalLog, type Queryable } from "../event-store/index.ts";
 import { upcastDomainEvent } from "../domain/upcasters.ts";
 import { lockCheckpoint, resetCheckpoint } from "./checkpoints.ts";
+import type { Consumer } from "./consumer.ts";
 import { projectionConsumer, type Projection } from "./projection.ts";
 import { runUntilCaughtUp } from "./runner.ts";
 import { REBUILD_SUFFIX } from "./status.ts";
@@ -14,8 +15,16 @@ function shadowTable(projection: Projection): string {
   return `${projection.table}__rebuild`;
 }
 
-function rebuildConsumer(projection: Projection) {
-  return projectionConsumer(projection, { name: projection.name + REBUILD_SUFFIX, table: shadowTable(projection) });
+/** The projection writing to the fresh table, passing over events an admin skipped (dead letters). */
+async function rebuildConsumer(db: Queryable, projection: Projection): Promise<Consumer> {
+  const consumer = projectionConsumer(projection, { name: projection.name + REBUILD_SUFFIX, table: shadowTable(projection) });
+  const { rows } = await db.query<{ global_sequence: string }>(
+    "SELECT global_sequence::text AS global_sequence FROM query.dead_letters WHERE consumer = $1",
+    [projection.name],
+  );
+  const skipped = new Set(rows.map((row) => Number(row.global_sequence)));
+  if (skipped.size === 0) return consumer;
+  return { ...consumer, apply: (tx, events) => consumer.apply(tx, events.filter((event) => !skipped.has(event.globalSequence))) };
 }
 
 /** Creates an empty copy of the table and a rebuild checkpoint at the start of the log. */
@@ -41,9 +50,10 @@ export async function isRebuilding(db: Queryable, projection: Projection): Promi
 
 /** Fills the fresh table in large batches, then swaps it in. Returns the events replayed. */
 export async function finishRebuild(connect: () => Promise<Queryable>, projection: Projection): Promise<number> {
-  const result = await runUntilCaughtUp(connect, rebuildConsumer(projection), { batchSize: REBUILD_BATCH_SIZE });
+  const consumer = await rebuildConsumer(await connect(), projection);
+  const result = await runUntilCaughtUp(connect, consumer, { batchSize: REBUILD_BATCH_SIZE });
   if (result.status === "failed") throw new Error(`rebuild of ${projection.name} failed: ${result.error}`);
-  await swapIn(await connect(), projection);
+  await swapIn(await connect(), projection, consumer);
   return result.processed;
 }
 
@@ -52,8 +62,7 @@ export async function finishRebuild(connect: () => Promise<Queryable>, projectio
  * what arrived since the rebuild caught up, swap the tables, and hand the
  * rebuild's checkpoint to the live projection.
  */
-async function swapIn(db: Queryable, projection: Projection): Promise<void> {
-  const consumer = rebuildConsumer(projection);
+async function swapIn(db: Queryable, projection: Projection, consumer: Consumer): Promise<void> {
   const shadow = shadowTable(projection);
   const [schema, table] = projection.table.split(".") as [string, string];
   await db.query("BEGIN");

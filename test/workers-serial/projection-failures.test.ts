@@ -36,7 +36,10 @@ describe("a projection that cannot apply an event", () => {
     expect(read.product).toEqual({ name: "Unaffected" });
 
     // skipEvent must name the event it skips, if it names one.
-    expect(errorCode(await gql(`mutation { skipEvent(input: { projection: "categories", globalSequence: "1" }) { status } }`))).toBe("NOT_NEXT_EVENT");
+    const notNext = String(Number(failed.failedSequence) + 1000);
+    expect(errorCode(await gql(`mutation($seq: String) { skipEvent(input: { projection: "categories", globalSequence: $seq }) { status } }`, { seq: notNext }))).toBe(
+      "NOT_NEXT_EVENT",
+    );
     const skipped = await gqlData(`mutation($seq: String) { skipEvent(input: { projection: "categories", globalSequence: $seq }) { status lastError } }`, {
       seq: failed.failedSequence,
     });
@@ -54,5 +57,27 @@ describe("a projection that cannot apply an event", () => {
   it("unknown projections get PROJECTION_NOT_FOUND", async () => {
     expect(errorCode(await gql(`mutation { skipEvent(input: { projection: "nope" }) { status } }`))).toBe("PROJECTION_NOT_FOUND");
     expect(errorCode(await gql(`mutation { rebuildProjection(input: { name: "nope" }) { status } }`))).toBe("PROJECTION_NOT_FOUND");
+  });
+});
+
+describe("stopping and resuming a projection", () => {
+  it("a stopped projection applies nothing until resumed, then catches up", async () => {
+    const stopped = await gqlData(`mutation { stopProjection(input: { name: "products" }) { status } }`);
+    expect(stopped.stopProjection.status).toBe("stopped");
+    const { createCategory } = await gqlData(`mutation { createCategory(input: { name: "Paused shop" }) { id } }`);
+    const created = await gqlData(`mutation($c: ID!) { createProduct(input: { name: "Paused", categoryId: $c, price: "1.00", stockQuantity: 1 }) { id } }`, {
+      c: createCategory.id,
+    });
+    await env.PROJECTOR.getByName("products").wake("products");
+    const paused = await projectionStatus("products");
+    expect(paused.status).toBe("stopped");
+    expect(paused.eventsBehind).toBeGreaterThan(0);
+    expect(await withDb(async (db) => (await db.query("SELECT count(*)::int AS n FROM query.products WHERE id = $1", [created.createProduct.id])).rows[0].n)).toBe(0);
+
+    const resumed = await gqlData(`mutation { resumeProjection(input: { name: "products" }) { status } }`);
+    expect(resumed.resumeProjection.status).not.toBe("stopped");
+    const read = await gqlData(`query($id: ID!, $p: String) { product(id: $id, minPosition: $p) { name } }`, { id: created.createProduct.id, p: created.position });
+    expect(read.product).toEqual({ name: "Paused" });
+    await waitForStatus("products", caughtUp);
   });
 });

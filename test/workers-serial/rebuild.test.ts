@@ -1,11 +1,10 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sendCommand } from "../../src/commands/command-bus.ts";
-import type { DomainCommand } from "../../src/domain/shared/decider.ts";
 import { gqlData, withDb } from "../workers/support.ts";
 import { caughtUp, waitForStatus } from "./support.ts";
 
-const send = (aggregateType: string, command: DomainCommand & { data: { id: string } }) =>
+const send = (aggregateType: string, command: { type: string; data: { id: string; [field: string]: unknown } }) =>
   sendCommand(env.AGGREGATE, { aggregateType, aggregateId: command.data.id }, command);
 
 /** A data set with every event type the three read models handle. */

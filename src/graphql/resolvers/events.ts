@@ -70,6 +70,7 @@ function toGraphQLEvent(event: StoredEvent) {
 async function queryEvents(context: GraphQLContext, where: string, params: unknown[], order: string, limit: number, offset: number) {
   const db = await context.db.get();
   const { rows } = await db.query<EventRow>(
+    // Order by table columns: EVENT_COLUMNS casts some to text under the same names.
     `SELECT ${EVENT_COLUMNS} FROM event_store.events WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
     params,
   );
@@ -102,18 +103,18 @@ export const eventResolvers = {
         context,
         "($1::uuid IS NULL OR aggregate_id = $1) AND ($2::text IS NULL OR aggregate_type = $2) AND ($3::text IS NULL OR event_type = $3)",
         [aggregateId, args.aggregateType ?? null, args.eventType ?? null],
-        "global_sequence",
+        "events.global_sequence",
         limit,
         offset,
       );
     },
     recentEvents: (_: unknown, args: { limit?: number }, context: GraphQLContext) => {
       const { limit } = page(args);
-      return queryEvents(context, "true", [], "global_sequence DESC", limit, 0);
+      return queryEvents(context, "true", [], "events.global_sequence DESC", limit, 0);
     },
     aggregateHistory: (_: unknown, args: { aggregateType: string; id: string; limit?: number; offset?: number }, context: GraphQLContext) => {
       const { limit, offset } = page(args);
-      return queryEvents(context, "aggregate_id = $1 AND aggregate_type = $2", [idArgument(args.id), knownAggregateType(args.aggregateType)], "event_version", limit, offset);
+      return queryEvents(context, "aggregate_id = $1 AND aggregate_type = $2", [idArgument(args.id), knownAggregateType(args.aggregateType)], "events.event_version", limit, offset);
     },
     aggregateState: async (_: unknown, args: { aggregateType: string; id: string; version?: number | null; at?: string | null }, context: GraphQLContext) => {
       const definition = aggregateDefinition(knownAggregateType(args.aggregateType));

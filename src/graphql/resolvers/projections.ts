@@ -1,5 +1,6 @@
 import { NotFoundError } from "../../domain/shared/errors.ts";
 import { PROJECTIONS, projectionNamed } from "../../projections/registry.ts";
+import { setConsumerStatus } from "../../projections/checkpoints.ts";
 import { skipNextEvent } from "../../projections/skip.ts";
 import { readProjectionStatus } from "../../projections/status.ts";
 import { page } from "../arguments.ts";
@@ -52,7 +53,7 @@ export const projectionTypeDefs = /* GraphQL */ `
     globalSequence: String
   }
 
-  input RebuildProjectionInput {
+  input ProjectionInput {
     name: String!
   }
 
@@ -66,7 +67,11 @@ export const projectionTypeDefs = /* GraphQL */ `
     "Moves a projection past the event it is stuck on, into the dead-letter table."
     skipEvent(input: SkipEventInput!): ProjectionStatus!
     "Rebuilds a read model from the first event into a fresh table and swaps it in when caught up."
-    rebuildProjection(input: RebuildProjectionInput!): ProjectionStatus!
+    rebuildProjection(input: ProjectionInput!): ProjectionStatus!
+    "Pauses a projection after its current batch (status stopped)."
+    stopProjection(input: ProjectionInput!): ProjectionStatus!
+    "Resumes a stopped projection, or retries a failed one now."
+    resumeProjection(input: ProjectionInput!): ProjectionStatus!
   }
 `;
 
@@ -104,7 +109,7 @@ export const projectionResolvers = {
       const { rows } = await db.query<DeadLetterRow>(
         `SELECT id::text AS id, consumer, global_sequence::text AS global_sequence, aggregate_id::text AS aggregate_id,
                 event_type, event_data, error, skipped_at
-         FROM query.dead_letters WHERE $1::text IS NULL OR consumer = $1 ORDER BY id DESC LIMIT $2 OFFSET $3`,
+         FROM query.dead_letters WHERE $1::text IS NULL OR consumer = $1 ORDER BY dead_letters.id DESC LIMIT $2 OFFSET $3`,
         [args.projection ?? null, limit, offset],
       );
       return rows.map((row) => ({
@@ -130,6 +135,17 @@ export const projectionResolvers = {
     rebuildProjection: async (_: unknown, { input }: { input: { name: string } }, context: GraphQLContext) => {
       const { name } = projection(input.name);
       await context.env.PROJECTOR.getByName(name).rebuild(name);
+      return statusOf(context, name);
+    },
+    stopProjection: async (_: unknown, { input }: { input: { name: string } }, context: GraphQLContext) => {
+      const { name } = projection(input.name);
+      await setConsumerStatus(await context.db.get(), name, "stopped");
+      return statusOf(context, name);
+    },
+    resumeProjection: async (_: unknown, { input }: { input: { name: string } }, context: GraphQLContext) => {
+      const { name } = projection(input.name);
+      await setConsumerStatus(await context.db.get(), name, "running");
+      context.executionContext.waitUntil(context.env.PROJECTOR.getByName(name).wake(name));
       return statusOf(context, name);
     },
   },

@@ -1,0 +1,70 @@
+import { randomUUID } from "node:crypto";
+import { sql } from "drizzle-orm";
+import { afterAll, describe, expect, it } from "vitest";
+import { appendToStream, readStream, WrongExpectedVersionError } from "../../src/event-store/index.ts";
+import { testPool } from "../support/database.ts";
+import { rowCount } from "./support.ts";
+
+const db = testPool(5);
+afterAll(() => db.end());
+
+const STREAM_TYPE = "category";
+// Not a domain event type: the shared database also feeds the real projections.
+const created = (name: string) => ({ type: "shelf.created", data: { name } });
+
+/** The command-table row a category.created commits with. */
+const insertCategory = (id: string, name: string, version = 1) =>
+  sql`INSERT INTO command.categories (id, name, version) VALUES (${id}::uuid, ${name}, ${version}) RETURNING id`;
+
+const categoryRows = (id: string) => rowCount(db, "SELECT 1 FROM command.categories WHERE id = $1", [id]);
+const streamRows = (id: string) => rowCount(db, "SELECT 1 FROM event_store.streams WHERE stream_id = $1", [id]);
+
+describe("statements committed alongside an append", () => {
+  it("commit with the events and report their row counts", async () => {
+    const id = randomUUID();
+    const result = await appendToStream(db, STREAM_TYPE, id, [created("Books")], {
+      expectedVersion: "no_stream",
+      alongside: [insertCategory(id, "Books"), sql`SELECT n FROM generate_series(1, 3) AS n`, sql`SELECT 1 WHERE false`],
+    });
+    expect(result.alongsideRowCounts).toEqual([1, 3, 0]);
+    expect(result.nextExpectedVersion).toBe(1);
+    expect(await categoryRows(id)).toBe(1);
+    expect((await readStream(db, id)).map((e) => e.data)).toEqual([{ name: "Books" }]);
+  });
+
+  it("are not written when the append fails on its expected version", async () => {
+    const id = randomUUID();
+    await appendToStream(db, STREAM_TYPE, id, [created("Books")]);
+    const rejected = appendToStream(db, STREAM_TYPE, id, [created("Books again")], {
+      expectedVersion: "no_stream",
+      alongside: [insertCategory(id, "Books again")],
+    });
+    await expect(rejected).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    expect(await categoryRows(id)).toBe(0);
+    expect(await readStream(db, id)).toHaveLength(1);
+  });
+
+  it("a constraint violation in one of them writes no events, and is not mistaken for a version conflict", async () => {
+    const id = randomUUID();
+    await db.query("INSERT INTO command.categories (id, name, version) VALUES ($1, 'Taken', 1)", [id]);
+    const error = await appendToStream(db, STREAM_TYPE, id, [created("Books")], {
+      expectedVersion: "no_stream",
+      alongside: [insertCategory(id, "Books")],
+    }).catch((e: unknown) => e);
+    expect(error).not.toBeInstanceOf(WrongExpectedVersionError);
+    expect(error).toMatchObject({ code: "23505", constraint: "categories_pkey" });
+    expect(await readStream(db, id)).toEqual([]);
+    expect(await streamRows(id)).toBe(0);
+  });
+
+  it("an error raised while one of them runs writes no events and none of the other statements", async () => {
+    const id = randomUUID();
+    const error = await appendToStream(db, STREAM_TYPE, id, [created("Books")], {
+      alongside: [insertCategory(id, "Books"), sql`SELECT 1 / (n - n) FROM generate_series(1, 1) AS n`],
+    }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: "22012" }); // division_by_zero
+    expect(await readStream(db, id)).toEqual([]);
+    expect(await streamRows(id)).toBe(0);
+    expect(await categoryRows(id)).toBe(0);
+  });
+});

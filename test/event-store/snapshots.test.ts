@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { aggregateStream, appendToStream, readStream, saveSnapshot, type StoredEvent } from "../../src/event-store/index.ts";
+import { testPool } from "../support/database.ts";
+
+const db = testPool(5);
+afterAll(() => db.end());
+
+// A tally aggregate: a running total and the list of amounts added.
+interface Tally {
+  total: number;
+  amounts: number[];
+}
+const STREAM_TYPE = "tally";
+const STATE_VERSION = 1;
+const initialState = (): Tally => ({ total: 0, amounts: [] });
+const evolve = (state: Tally, event: StoredEvent): Tally => {
+  const { amount } = event.data as { amount: number };
+  return { total: state.total + amount, amounts: [...state.amounts, amount] };
+};
+const added = (amount: number) => ({ type: "tally.added", data: { amount } });
+
+/** A stream of `length` tally.added events (amounts 1..length), in batches of ten. */
+async function tallyStream(length: number): Promise<string> {
+  const streamId = randomUUID();
+  for (let from = 1; from <= length; from += 10) {
+    const amounts = Array.from({ length: Math.min(10, length - from + 1) }, (_, i) => from + i);
+    await appendToStream(db, STREAM_TYPE, streamId, amounts.map(added), { expectedVersion: from - 1 });
+  }
+  return streamId;
+}
+
+/** The snapshot a writer would take at `version`: the fold of the events up to it. */
+async function snapshotAt(streamId: string, version: number, stateVersion = STATE_VERSION) {
+  const state = (await readStream(db, streamId, { toVersion: version })).reduce(evolve, initialState());
+  await saveSnapshot(db, { streamId, streamType: STREAM_TYPE, version, stateVersion, state });
+  return state;
+}
+
+const load = (streamId: string, stateVersion: number | null = STATE_VERSION) =>
+  aggregateStream(db, streamId, { initialState, evolve, ...(stateVersion === null ? {} : { snapshot: { stateVersion } }) });
+
+describe("aggregateStream with snapshots", () => {
+  let streamId: string;
+  beforeAll(async () => {
+    streamId = await tallyStream(95);
+  });
+
+  it("starts from the snapshot and folds only the tail, to the same state as a full replay", async () => {
+    await snapshotAt(streamId, 50);
+    const replayed = await load(streamId, null);
+    const fromSnapshot = await load(streamId);
+
+    expect(replayed).toMatchObject({ version: 95, snapshotVersion: null, eventsApplied: 95 });
+    expect(replayed.state.total).toBe((95 * 96) / 2);
+    expect(fromSnapshot).toEqual({ state: replayed.state, version: 95, snapshotVersion: 50, eventsApplied: 45 });
+  });
+
+  it("takes the state from the snapshot rather than replaying the events before it", async () => {
+    const other = await tallyStream(12);
+    await saveSnapshot(db, { streamId: other, streamType: STREAM_TYPE, version: 10, stateVersion: STATE_VERSION, state: { total: -1, amounts: [] } });
+    expect((await load(other)).state).toEqual({ total: -1 + 11 + 12, amounts: [11, 12] });
+  });
+
+  it("ignores a snapshot of another state version and replays everything", async () => {
+    const other = await tallyStream(30);
+    await snapshotAt(other, 20, STATE_VERSION + 1);
+    const loaded = await load(other);
+    expect(loaded).toMatchObject({ version: 30, snapshotVersion: null, eventsApplied: 30 });
+    expect(loaded.state).toEqual((await load(other, null)).state);
+  });
+
+  it("does not replace a snapshot with an older one of the same state version", async () => {
+    const other = await tallyStream(40);
+    await snapshotAt(other, 30);
+    await snapshotAt(other, 20);
+    expect(await load(other)).toMatchObject({ version: 40, snapshotVersion: 30, eventsApplied: 10 });
+
+    await snapshotAt(other, 35);
+    expect(await load(other)).toMatchObject({ version: 40, snapshotVersion: 35, eventsApplied: 5 });
+  });
+
+  it("a snapshot of a new state version replaces one of the old, even at a lower version", async () => {
+    const other = await tallyStream(40);
+    await snapshotAt(other, 30);
+    await snapshotAt(other, 20, STATE_VERSION + 1);
+    expect(await load(other, STATE_VERSION + 1)).toMatchObject({ version: 40, snapshotVersion: 20, eventsApplied: 20 });
+    expect(await load(other)).toMatchObject({ snapshotVersion: null, eventsApplied: 40 });
+  });
+
+  it("a snapshot at the head leaves no tail, and an unknown stream is empty", async () => {
+    const other = await tallyStream(10);
+    const state = await snapshotAt(other, 10);
+    expect(await load(other)).toEqual({ state, version: 10, snapshotVersion: 10, eventsApplied: 0 });
+    expect(await load(randomUUID())).toEqual({ state: initialState(), version: 0, snapshotVersion: null, eventsApplied: 0 });
+  });
+});
