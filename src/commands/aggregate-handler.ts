@@ -2,7 +2,7 @@
 // decide, append, evolve - with group commit. Commands that arrive while an
 // append is in flight queue up; the next round decides them one after another
 // against the in-memory state and appends all their events in one statement.
-import { DomainError, UnavailableError, serializeError } from "../domain/shared/errors.ts";
+import { DomainError, IllegalStateError, UnavailableError, serializeError } from "../domain/shared/errors.ts";
 import { evolveAll } from "../domain/shared/decider.ts";
 import {
   aggregateStream,
@@ -34,6 +34,12 @@ interface Pending {
   envelope: CommandEnvelope;
   settled: boolean;
   resolve(outcome: CommandOutcome): void;
+}
+
+/** What an idempotency key stores: the answer, and the command it answered. */
+interface StoredAnswer {
+  outcome: CommandSuccess;
+  command: string;
 }
 
 interface Decided {
@@ -109,7 +115,8 @@ export class AggregateCommandHandler {
       expectedVersion: this.#version,
       idempotency: decided.flatMap((d) => {
         const key = d.pending.envelope.idempotencyKey;
-        return key ? [{ key, result: this.#success(d, null) }] : [];
+        const answer: StoredAnswer = { outcome: this.#success(d, null), command: fingerprint(d.pending.envelope) };
+        return key ? [{ key, result: answer }] : [];
       }),
       alongside: this.definition.alongside(events, finalState, finalVersion),
     });
@@ -145,7 +152,13 @@ export class AggregateCommandHandler {
       const key = pending.envelope.idempotencyKey;
       const record = key ? stored.get(key) : undefined;
       if (record) {
-        settle(pending, { ...(record.result as CommandSuccess), position: record.position, replayed: true });
+        const answer = record.result as StoredAnswer;
+        settle(
+          pending,
+          answer.command === fingerprint(pending.envelope)
+            ? { ...answer.outcome, position: record.position, replayed: true }
+            : { ok: false, error: serializeError(new IllegalStateError("this Idempotency-Key was already used for a different command", {}, "IDEMPOTENCY_KEY_REUSED")) },
+        );
       } else if (key && seen.has(key)) {
         // The same key twice in one batch: run it once, answer the retry with a replay next round.
         this.#queue.unshift(pending);
@@ -203,6 +216,11 @@ export class AggregateCommandHandler {
       state: this.#state,
     }).catch(() => undefined); // a missing snapshot only costs a longer load
   }
+}
+
+/** Same key, same command: a retry. Same key, other command: a client mistake. */
+function fingerprint(envelope: CommandEnvelope): string {
+  return JSON.stringify(envelope.command);
 }
 
 function settle(pending: Pending, outcome: CommandOutcome): void {

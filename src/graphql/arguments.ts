@@ -11,9 +11,10 @@ export interface Page {
 }
 
 export function page(args: { limit?: number | null; offset?: number | null }): Page {
-  const limit = args.limit ?? DEFAULT_LIMIT;
+  // Larger limits are capped, not refused: a client asking for "all" gets a full page.
+  const limit = Math.min(args.limit ?? DEFAULT_LIMIT, MAX_LIMIT);
   const offset = args.offset ?? 0;
-  if (limit < 1 || limit > MAX_LIMIT) throw new ValidationError(`limit must be between 1 and ${MAX_LIMIT}`, { field: "limit", max: MAX_LIMIT });
+  if (limit < 1) throw new ValidationError("limit must be at least 1", { field: "limit" });
   if (offset < 0) throw new ValidationError("offset must not be negative", { field: "offset" });
   return { limit, offset };
 }

@@ -1,5 +1,6 @@
 import type { YogaInitialContext } from "graphql-yoga";
 import type { CommandOptions } from "../commands/command-bus.ts";
+import type { CommandSuccess } from "../commands/envelope.ts";
 import type { RequestConnection } from "../db/worker-connection.ts";
 import { comparePositions, decodePosition } from "../event-store/index.ts";
 
@@ -12,6 +13,8 @@ export interface ServerContext {
   db: RequestConnection;
   /** Log position of the newest event this request's mutations wrote. */
   position?: string;
+  /** Some mutation of this request was answered from its Idempotency-Key. */
+  replayed?: boolean;
 }
 
 export type GraphQLContext = ServerContext & YogaInitialContext;
@@ -25,8 +28,10 @@ export function commandOptions(context: GraphQLContext): CommandOptions {
   };
 }
 
-/** Remembers the newest position written by this request (sent back in extensions.position). */
-export function recordPosition(context: GraphQLContext, position: string | null): void {
+/** Remembers what a command did for the response's extensions (position, replayed). */
+export function recordCommand(context: GraphQLContext, result: CommandSuccess): void {
+  if (result.replayed) context.replayed = true;
+  const position = result.position;
   if (!position) return;
   if (!context.position || comparePositions(decodePosition(position), decodePosition(context.position)) > 0) {
     context.position = position;

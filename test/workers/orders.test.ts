@@ -161,14 +161,15 @@ describe("order errors", () => {
     expect(errorCode(await gql(CANCEL, { input: { id: order.id } }))).toBe("ORDER_ALREADY_CANCELLED");
     expect((await gqlData(READ, { id: missing })).order).toBeNull();
     expect(errorCode(await gql(`{ orders(status: "lost") { id } }`))).toBe("VALIDATION_ERROR");
-    expect(errorCode(await gql(`{ orders(limit: 101) { id } }`))).toBe("VALIDATION_ERROR");
+    expect(errorCode(await gql(`{ orders(limit: 0) { id } }`))).toBe("VALIDATION_ERROR");
     expect(errorCode(await gql(`{ userOrders(userId: " ") { id } }`))).toBe("VALIDATION_ERROR");
   });
 
   it("an Idempotency-Key makes 10 concurrent retries of createOrder create exactly one order", async () => {
     const productId = await newProduct("3.00");
     const headers = { "idempotency-key": `order-${crypto.randomUUID()}` };
-    const results = await Promise.all(Array.from({ length: 10 }, () => createOrder(newUser(), [{ productId, quantity: 1 }], headers)));
+    const userId = newUser();
+    const results = await Promise.all(Array.from({ length: 10 }, () => createOrder(userId, [{ productId, quantity: 1 }], headers)));
     const ids = new Set(results.map((r) => r.order.id));
     expect(ids.size).toBe(1);
     expect(results.filter((r) => r.message === "order created")).toHaveLength(1);

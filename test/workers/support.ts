@@ -3,7 +3,7 @@ import { exports } from "cloudflare:workers";
 export interface GraphQLResponse<Data = Record<string, any>> {
   data?: Data;
   errors?: { message: string; extensions?: { code?: string; details?: Record<string, unknown> } }[];
-  extensions?: { position?: string };
+  extensions?: { position?: string; replayed?: boolean };
 }
 
 /** Sends one GraphQL request to the Worker under test. */

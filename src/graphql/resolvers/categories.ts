@@ -5,7 +5,7 @@ import type { CategoryView } from "../../commands/category-write-model.ts";
 import type { CategoryCommand } from "../../domain/category/category.ts";
 import { readDb } from "../../db/read-db.ts";
 import { idArgument, page, searchPattern } from "../arguments.ts";
-import { commandOptions, recordPosition, type GraphQLContext } from "../context.ts";
+import { commandOptions, recordCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
 import { eventTime } from "./event-times.ts";
 
@@ -68,7 +68,7 @@ function fromRow(row: CategoryRow): CategoryResult {
 
 async function execute(context: GraphQLContext, id: string, command: CategoryCommand): Promise<CategoryResult> {
   const result = await sendCommand(context.env.AGGREGATE, { aggregateType: "category", aggregateId: id }, command, commandOptions(context));
-  recordPosition(context, result.position);
+  recordCommand(context, result);
   return result.view as CategoryView;
 }
 

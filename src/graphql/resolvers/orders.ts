@@ -7,7 +7,7 @@ import { ValidationError } from "../../domain/shared/errors.ts";
 import { requiredText } from "../../domain/shared/validation.ts";
 import { readDb } from "../../db/read-db.ts";
 import { idArgument, page } from "../arguments.ts";
-import { commandOptions, recordPosition, type GraphQLContext } from "../context.ts";
+import { commandOptions, recordCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
 import { eventTime } from "./event-times.ts";
 
@@ -89,7 +89,7 @@ function fromRow(row: OrderRow): OrderResult {
 
 async function execute(context: GraphQLContext, id: string, command: OrderCommand) {
   const result = await sendCommand(context.env.AGGREGATE, { aggregateType: "order", aggregateId: id }, command, commandOptions(context));
-  recordPosition(context, result.position);
+  recordCommand(context, result);
   return { order: result.view as OrderView, replayed: result.replayed };
 }
 

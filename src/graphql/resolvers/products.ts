@@ -5,7 +5,7 @@ import type { ProductView } from "../../commands/product-write-model.ts";
 import type { ProductCommand } from "../../domain/product/product.ts";
 import { readDb } from "../../db/read-db.ts";
 import { idArgument, page, searchPattern } from "../arguments.ts";
-import { commandOptions, recordPosition, type GraphQLContext } from "../context.ts";
+import { commandOptions, recordCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
 import { findCategory } from "./categories.ts";
 import { eventTime } from "./event-times.ts";
@@ -84,7 +84,7 @@ function fromRow(row: ProductRow): ProductResult {
 
 async function execute(context: GraphQLContext, id: string, command: ProductCommand): Promise<ProductResult> {
   const result = await sendCommand(context.env.AGGREGATE, { aggregateType: "product", aggregateId: id }, command, commandOptions(context));
-  recordPosition(context, result.position);
+  recordCommand(context, result);
   return result.view as ProductView;
 }
 
