@@ -13,6 +13,7 @@ import {
   type Queryable,
 } from "../event-store/index.ts";
 import { upcastDomainEvent } from "../domain/upcasters.ts";
+import { asRetryable } from "../db/transient-errors.ts";
 import type { AnyAggregateDefinition } from "./aggregate-definition.ts";
 import type { CommandEnvelope, CommandOutcome, CommandSuccess } from "./envelope.ts";
 import { translateRuleViolation } from "./rule-violations.ts";
@@ -93,7 +94,7 @@ export class AggregateCommandHandler {
       if (open.length > 1) {
         for (const pending of open) await this.#run([pending]);
       } else {
-        for (const pending of open) settle(pending, { ok: false, error: serializeError(translateRuleViolation(error)) });
+        for (const pending of open) settle(pending, { ok: false, error: serializeError(asRetryable(translateRuleViolation(error))) });
       }
     }
   }

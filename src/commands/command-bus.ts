@@ -3,7 +3,8 @@
 import { v5 as uuidv5, v7 as uuidv7 } from "uuid";
 import type { DomainCommand } from "../domain/shared/decider.ts";
 import { deserializeError } from "../domain/shared/errors.ts";
-import type { CommandOutcome, CommandSuccess } from "./envelope.ts";
+import { asRetryable } from "../db/transient-errors.ts";
+import type { CommandEnvelope, CommandOutcome, CommandSuccess } from "./envelope.ts";
 
 export interface CommandOptions {
   /** From the Idempotency-Key header: a retry with the same key gets the first answer. */
@@ -36,9 +37,7 @@ export async function sendCommand(
   options: CommandOptions = {},
 ): Promise<CommandSuccess> {
   const commandId = uuidv7();
-  const stub = namespace.getByName(`${target.aggregateType}:${target.aggregateId}`);
-  // RPC typing cannot express the `unknown` view, so name the type we know it returns.
-  const outcome: CommandOutcome = await stub.execute({
+  const envelope: CommandEnvelope = {
     ...target,
     // GraphQL input literals are null-prototype objects, which RPC cannot clone;
     // a command is plain JSON data anyway.
@@ -50,7 +49,15 @@ export async function sendCommand(
       causationId: options.causationId ?? commandId,
       ...(options.actor ? { actor: options.actor } : {}),
     },
-  }) as CommandOutcome;
+  };
+  let outcome: CommandOutcome;
+  try {
+    // RPC typing cannot express the `unknown` view, so name the type we know it returns.
+    outcome = (await namespace.getByName(`${target.aggregateType}:${target.aggregateId}`).execute(envelope)) as CommandOutcome;
+  } catch (error) {
+    // The Durable Object itself failed (reset, overloaded, aborted): the command may be retried.
+    throw asRetryable(error);
+  }
   if (!outcome.ok) throw deserializeError(outcome.error);
   return outcome;
 }

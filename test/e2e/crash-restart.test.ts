@@ -1,0 +1,245 @@
+// After `npm run seed`, killing and restarting the stack at random points never
+// leaves the Query DB different from a full rebuild. The seed is killed
+// mid-run several times: wrangler (and its workerd) with SIGKILL, so Durable
+// Objects die mid-command and mid-projection-batch; in one round the whole
+// machine "loses power" (`npm start`, wrangler and every Postgres process at
+// once). The stack restarts on the same data directory each time, the seed
+// finally runs to completion, and the read models, once caught up, must equal
+// what `npm run rebuild-projections` builds from the log.
+// CRASH_SEED=<n> replays the kill points of a failed run.
+import { chmod, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { findFreePort, isPortFree } from "../../scripts/lib/ports.ts";
+import { startStack, type LocalStack } from "../../scripts/lib/stack.ts";
+import { DEMO_CATEGORIES, DEMO_ORDERS, DEMO_PRICE_HISTORY, DEMO_PRODUCTS, DEMO_STOCK_UPDATES } from "../../scripts/seed/demo-catalog.ts";
+import { createGraphQLClient } from "../../scripts/seed/graphql-client.ts";
+import { createPool } from "../../src/db/connection.ts";
+import {
+  crashMachine,
+  killChildGroups,
+  npmStart,
+  processGroup,
+  randomFrom,
+  readStackState,
+  runRebuild,
+  runSeed,
+  stopLeftoverPostgres,
+  waitUntil,
+  type ChildRun,
+} from "./crash-support.ts";
+
+const KILL_ROUNDS = 3;
+const SEED = Number(process.env.CRASH_SEED) || Math.floor(Math.random() * 2 ** 31);
+const random = randomFrom(SEED);
+const crashRound = Math.floor(random() * KILL_ROUNDS);
+const killAfterMs = Array.from({ length: KILL_ROUNDS }, () => 300 + Math.floor(random() * 2200));
+console.log(`crash-restart: CRASH_SEED=${SEED} (kills after ${killAfterMs.join(", ")} ms; round ${crashRound + 1} is a machine crash)`);
+
+/** One event per seed mutation: more means a command was applied twice, fewer that one was lost. */
+const EXPECTED_EVENTS =
+  DEMO_CATEGORIES.length +
+  DEMO_PRODUCTS.length +
+  DEMO_PRICE_HISTORY.reduce((sum, history) => sum + history.prices.length, 0) +
+  DEMO_STOCK_UPDATES.length +
+  DEMO_ORDERS.length +
+  DEMO_ORDERS.filter((order) => order.cancelReason).length;
+
+const READ_MODELS = ["categories", "products", "orders"] as const;
+
+let dataDir: string;
+let port: number;
+let pgPort: number;
+let stack: LocalStack | undefined;
+
+const start = () => startStack({ dataDir, port, pgPort, echo: false, log: () => undefined, command: "test/e2e/crash-restart.test.ts" });
+const graphql = () => createGraphQLClient({ url: `http://127.0.0.1:${port}/graphql` });
+
+beforeAll(async () => {
+  dataDir = await mkdtemp(join(tmpdir(), "edge-cqrs-crash-"));
+  await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user
+  [port, pgPort] = await Promise.all([findFreePort(), findFreePort()]);
+});
+
+afterAll(async () => {
+  try {
+    await killChildGroups(); // seeds, npm start
+    if (stack) {
+      stack.kill();
+      await stack.stop().catch((error: unknown) => console.error("stopping the stack:", error));
+    }
+    await stopLeftoverPostgres(dataDir);
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+});
+
+async function settle(run: ChildRun, timeoutMs = 30_000): Promise<number | string> {
+  return Promise.race([run.exited, sleep(timeoutMs).then(() => `still running after ${timeoutMs} ms:\n${run.output()}`)]);
+}
+
+async function waitForNpmStart(run: ChildRun): Promise<void> {
+  await waitUntil(
+    async () => {
+      if (run.child.exitCode !== null || run.child.signalCode !== null) throw new Error(`npm start exited early:\n${run.output()}`);
+      return run.output().includes("The local stack is ready");
+    },
+    120_000,
+    "npm start",
+  );
+}
+
+/** Runs the seed and kills the stack after `delayMs`, wherever the seed is by then. */
+async function seedAndKill(round: number, delayMs: number): Promise<void> {
+  const machineCrash = round === crashRound;
+  const began = performance.now();
+  const npm = machineCrash ? npmStart({ port, pgPort, dataDir }) : undefined;
+  if (npm) await waitForNpmStart(npm);
+  else stack = await start();
+  const eventsAtStart = (await graphql()<{ eventStoreStats: { totalEvents: number } }>(`{ eventStoreStats { totalEvents } }`)).data.eventStoreStats.totalEvents;
+  const startedIn = performance.now() - began;
+
+  const seed = runSeed(`http://127.0.0.1:${port}/graphql`);
+  const seedDone = await Promise.race([seed.exited.then(() => true), sleep(delayMs).then(() => false)]);
+  const wranglerPid = readStackState(dataDir)?.wranglerPid;
+  expect(wranglerPid).toBeDefined();
+  const group = processGroup(wranglerPid!);
+  // A hard kill of wrangler must take workerd (where the Durable Objects run) with it.
+  expect(group.some((p) => p.command.includes("workerd")), group.map((p) => p.command).join("\n")).toBe(true);
+
+  if (npm) {
+    await crashMachine(dataDir, npm.child.pid!);
+    await npm.exited;
+  } else {
+    stack!.kill();
+    await stack!.exited;
+  }
+  await waitUntil(() => processGroup(wranglerPid!).length === 0, 10_000, "wrangler's process group to die");
+  const seedExit = await settle(seed);
+  if (!npm) {
+    await stack!.stop();
+    stack = undefined;
+  }
+  await waitUntil(async () => (await isPortFree(port)) && (await isPortFree(pgPort)), 10_000, "the ports to be free");
+  console.log(
+    `round ${round + 1}: ${machineCrash ? "machine crash" : "wrangler SIGKILL"} after ${delayMs} ms ` +
+      `(stack up in ${(startedIn / 1000).toFixed(1)} s with ${eventsAtStart} events; seed ${seedDone ? "had finished" : "killed"}, exit ${seedExit})`,
+  );
+}
+
+interface ProjectionState {
+  name: string;
+  status: string;
+  eventsBehind: number;
+  lastError: string | null;
+  rebuild: { eventsBehind: number } | null;
+}
+
+async function waitForProjections(timeoutMs: number): Promise<number> {
+  const began = performance.now();
+  let last: ProjectionState[] = [];
+  const caughtUp = () => last.length === READ_MODELS.length && last.every((p) => p.status === "running" && p.eventsBehind === 0 && !p.rebuild);
+  try {
+    await waitUntil(
+      async () => {
+        const { data } = await graphql()<{ projectionStatus: ProjectionState[] }>(
+          `{ projectionStatus { name status eventsBehind lastError rebuild { eventsBehind } } }`,
+        );
+        last = data.projectionStatus;
+        return caughtUp();
+      },
+      timeoutMs,
+      "every projection to catch up",
+    );
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; last status: ${JSON.stringify(last)}`);
+  }
+  return performance.now() - began;
+}
+
+type Rows = Record<string, unknown>[];
+
+async function withQueryDb<T>(work: (query: (sql: string) => Promise<Rows>) => Promise<T>): Promise<T> {
+  const pool = createPool({ url: stack!.databaseUrl, proxy: stack!.databaseProxy }, 2);
+  try {
+    return await work(async (sql) => (await pool.query(sql)).rows as Rows);
+  } finally {
+    await pool.end();
+  }
+}
+
+/** The read models as plain JSON, rows in id order. */
+async function readModels(query: (sql: string) => Promise<Rows>): Promise<Record<string, Rows>> {
+  const tables: Record<string, Rows> = {};
+  for (const table of READ_MODELS) tables[table] = JSON.parse(JSON.stringify(await query(`SELECT * FROM query.${table} ORDER BY id`))) as Rows;
+  return tables;
+}
+
+describe("the stack killed at random points during the seed", () => {
+  let beforeRebuild: Record<string, Rows>;
+
+  it(`loses and duplicates nothing over ${KILL_ROUNDS} kills and restarts`, async () => {
+    for (let round = 0; round < KILL_ROUNDS; round++) await seedAndKill(round, killAfterMs[round]!);
+
+    stack = await start();
+    const seed = runSeed(stack.urls.graphql);
+    const exit = await settle(seed, 120_000);
+    expect(exit, seed.output()).toBe(0);
+    console.log(`final seed: ${seed.output().trim().split("\n").at(-1)}`);
+
+    const { data } = await graphql()<{
+      categories: unknown[];
+      products: unknown[];
+      orders: unknown[];
+      eventStoreStats: { totalEvents: number };
+    }>(`{ categories(limit: 100) { id } products(limit: 100) { id } orders(limit: 100) { id } eventStoreStats { totalEvents } }`);
+    expect(data.categories).toHaveLength(DEMO_CATEGORIES.length);
+    expect(data.products.length).toBeGreaterThanOrEqual(50);
+    expect(data.products).toHaveLength(DEMO_PRODUCTS.length);
+    expect(data.orders).toHaveLength(DEMO_ORDERS.length);
+    expect(data.eventStoreStats.totalEvents).toBe(EXPECTED_EVENTS);
+  });
+
+  it("every projection catches up after the restarts, without a nudge", async () => {
+    expect(stack, "needs the stack from the first test").toBeDefined();
+    // Woken by commits, and by each projector's 30 s alarm, which survives the kills.
+    const took = await waitForProjections(45_000);
+    console.log(`projections caught up ${(took / 1000).toFixed(1)} s after the final seed`);
+  });
+
+  it("keeps the write model in step with the event streams", async () => {
+    expect(stack, "needs the stack from the first test").toBeDefined();
+    await withQueryDb(async (query) => {
+      expect(
+        await query(`SELECT s.stream_id, s.version, max(e.event_version) AS last_event FROM event_store.streams s
+                     LEFT JOIN event_store.events e ON e.aggregate_id = s.stream_id
+                     GROUP BY s.stream_id, s.version HAVING s.version IS DISTINCT FROM max(e.event_version)`),
+      ).toEqual([]);
+      for (const table of ["command.categories", "command.products", ...READ_MODELS.map((t) => `query.${t}`)]) {
+        const drift = await query(`SELECT t.id, t.version, s.version AS stream_version FROM ${table} t
+                                   LEFT JOIN event_store.streams s ON s.stream_id = t.id WHERE s.version IS DISTINCT FROM t.version`);
+        expect(drift, table).toEqual([]);
+      }
+      const [counts] = await query(`SELECT (SELECT count(*) FROM command.categories)::int AS categories,
+                                           (SELECT count(*) FROM command.products)::int AS products`);
+      expect(counts).toEqual({ categories: DEMO_CATEGORIES.length, products: DEMO_PRODUCTS.length });
+    });
+  });
+
+  it("leaves the Query DB exactly as a full rebuild from the log builds it", async () => {
+    expect(stack, "needs the stack from the first test").toBeDefined();
+    beforeRebuild = await withQueryDb(readModels);
+    expect(beforeRebuild.products!.length).toBe(DEMO_PRODUCTS.length);
+
+    const rebuild = runRebuild(stack!.databaseUrl);
+    const exit = await settle(rebuild, 60_000);
+    expect(exit, rebuild.output()).toBe(0);
+    for (const name of READ_MODELS) expect(rebuild.output()).toMatch(new RegExp(`${name}: \\d+ events replayed`));
+
+    await waitForProjections(10_000);
+    const rebuilt = await withQueryDb(readModels);
+    for (const table of READ_MODELS) expect(rebuilt[table], `query.${table}`).toEqual(beforeRebuild[table]);
+  });
+});
