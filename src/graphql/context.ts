@@ -1,5 +1,6 @@
 import type { YogaInitialContext } from "graphql-yoga";
-import type { CommandOptions } from "../commands/command-bus.ts";
+import { sendCommand, type CommandOptions } from "../commands/command-bus.ts";
+import type { DomainCommand } from "../domain/shared/decider.ts";
 import type { CommandSuccess } from "../commands/envelope.ts";
 import type { RequestConnection } from "../db/worker-connection.ts";
 import { comparePositions, decodePosition } from "../event-store/index.ts";
@@ -28,8 +29,15 @@ export function commandOptions(context: GraphQLContext): CommandOptions {
   };
 }
 
+/** Sends a mutation's command to its aggregate and records its position for the response. */
+export async function runCommand(context: GraphQLContext, aggregateType: string, aggregateId: string, command: DomainCommand): Promise<CommandSuccess> {
+  const result = await sendCommand(context.env.AGGREGATE, { aggregateType, aggregateId }, command, commandOptions(context));
+  recordCommand(context, result);
+  return result;
+}
+
 /** Remembers what a command did for the response's extensions (position, replayed). */
-export function recordCommand(context: GraphQLContext, result: CommandSuccess): void {
+function recordCommand(context: GraphQLContext, result: CommandSuccess): void {
   if (result.replayed) context.replayed = true;
   const position = result.position;
   if (!position) return;

@@ -6,7 +6,8 @@
 // once). The stack restarts on the same data directory each time, the seed
 // finally runs to completion, and the read models, once caught up, must equal
 // what `npm run rebuild-projections` builds from the log.
-// CRASH_SEED=<n> replays the kill points of a failed run.
+// CRASH_SEED=<n> replays the kill points of a failed run; CRASH_ROUNDS=<n>
+// kills more often (default 3).
 import { chmod, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -31,7 +32,7 @@ import {
   type ChildRun,
 } from "./crash-support.ts";
 
-const KILL_ROUNDS = 3;
+const KILL_ROUNDS = Number(process.env.CRASH_ROUNDS) || 3;
 const SEED = Number(process.env.CRASH_SEED) || Math.floor(Math.random() * 2 ** 31);
 const random = randomFrom(SEED);
 const crashRound = Math.floor(random() * KILL_ROUNDS);
@@ -80,6 +81,11 @@ async function settle(run: ChildRun, timeoutMs = 30_000): Promise<number | strin
   return Promise.race([run.exited, sleep(timeoutMs).then(() => `still running after ${timeoutMs} ms:\n${run.output()}`)]);
 }
 
+async function totalEvents(): Promise<number> {
+  const { data } = await graphql()<{ eventStoreStats: { totalEvents: number } }>(`{ eventStoreStats { totalEvents } }`);
+  return data.eventStoreStats.totalEvents;
+}
+
 async function waitForNpmStart(run: ChildRun): Promise<void> {
   await waitUntil(
     async () => {
@@ -98,11 +104,16 @@ async function seedAndKill(round: number, delayMs: number): Promise<void> {
   const npm = machineCrash ? npmStart({ port, pgPort, dataDir }) : undefined;
   if (npm) await waitForNpmStart(npm);
   else stack = await start();
-  const eventsAtStart = (await graphql()<{ eventStoreStats: { totalEvents: number } }>(`{ eventStoreStats { totalEvents } }`)).data.eventStoreStats.totalEvents;
+  const eventsAtStart = await totalEvents();
   const startedIn = performance.now() - began;
 
+  // The seed first replays what earlier rounds wrote: the clock starts at its first new event.
   const seed = runSeed(`http://127.0.0.1:${port}/graphql`);
-  const seedDone = await Promise.race([seed.exited.then(() => true), sleep(delayMs).then(() => false)]);
+  let seedDone = false;
+  void seed.exited.then(() => (seedDone = true));
+  await waitUntil(async () => seedDone || (await totalEvents()) > eventsAtStart, 60_000, "the seed's first new event");
+  if (!seedDone) await Promise.race([seed.exited, sleep(delayMs)]);
+  const finishedBeforeKill = seedDone;
   const wranglerPid = readStackState(dataDir)?.wranglerPid;
   expect(wranglerPid).toBeDefined();
   const group = processGroup(wranglerPid!);
@@ -124,8 +135,8 @@ async function seedAndKill(round: number, delayMs: number): Promise<void> {
   }
   await waitUntil(async () => (await isPortFree(port)) && (await isPortFree(pgPort)), 10_000, "the ports to be free");
   console.log(
-    `round ${round + 1}: ${machineCrash ? "machine crash" : "wrangler SIGKILL"} after ${delayMs} ms ` +
-      `(stack up in ${(startedIn / 1000).toFixed(1)} s with ${eventsAtStart} events; seed ${seedDone ? "had finished" : "killed"}, exit ${seedExit})`,
+    `round ${round + 1}: ${machineCrash ? "machine crash" : "wrangler SIGKILL"} ${delayMs} ms into the seed's writes ` +
+      `(stack up in ${(startedIn / 1000).toFixed(1)} s with ${eventsAtStart} events; seed ${finishedBeforeKill ? "had finished" : "killed"}, exit ${seedExit})`,
   );
 }
 

@@ -1,6 +1,6 @@
 import type { Decider, DomainCommand, DomainEvent } from "../shared/decider.ts";
 import { IllegalStateError, NotFoundError } from "../shared/errors.ts";
-import { optionalText, requiredId, requiredText } from "../shared/validation.ts";
+import { changedOptionalText, changedText, optionalText, requiredId, requiredText } from "../shared/validation.ts";
 
 export type CreateCategory = DomainCommand<"createCategory", { id: string; name: string; description?: string | null; parentId?: string | null }>;
 /** Absent fields stay as they are; `parentId: null` makes the category a root. */
@@ -50,14 +50,10 @@ function decide(command: CategoryCommand, state: CategoryState, context: Categor
     case "updateCategory": {
       const current = requireActive(state, command.data.id);
       const changes: CategoryUpdated["data"] = { id: current.id };
-      if (command.data.name !== undefined && command.data.name !== null) {
-        const name = requiredText(command.data.name, NAME);
-        if (name !== current.name) changes.name = name;
-      }
-      if (command.data.description !== undefined) {
-        const description = optionalText(command.data.description, DESCRIPTION);
-        if (description !== current.description) changes.description = description;
-      }
+      const name = changedText(command.data.name, current.name, NAME);
+      if (name !== undefined) changes.name = name;
+      const description = changedOptionalText(command.data.description, current.description, DESCRIPTION);
+      if (description !== undefined) changes.description = description;
       if (command.data.parentId !== undefined) {
         const parentId = command.data.parentId === null ? null : requiredId(command.data.parentId, "parentId");
         if (parentId !== current.parentId) {

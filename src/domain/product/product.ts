@@ -1,7 +1,7 @@
 import type { Decider, DomainCommand, DomainEvent } from "../shared/decider.ts";
 import { IllegalStateError, NotFoundError, ValidationError } from "../shared/errors.ts";
 import { parseMoney } from "../shared/money.ts";
-import { optionalText, requiredId, requiredText } from "../shared/validation.ts";
+import { changedOptionalText, changedText, optionalText, requiredId, requiredText } from "../shared/validation.ts";
 
 export type CreateProduct = DomainCommand<
   "createProduct",
@@ -103,14 +103,10 @@ function decide(command: ProductCommand, state: ProductState, context: ProductCo
     case "updateProduct": {
       const current = requireActive(state, command.data.id);
       const changes: ProductUpdated["data"] = { id: current.id };
-      if (command.data.name !== undefined && command.data.name !== null) {
-        const name = requiredText(command.data.name, NAME);
-        if (name !== current.name) changes.name = name;
-      }
-      if (command.data.description !== undefined) {
-        const description = optionalText(command.data.description, DESCRIPTION);
-        if (description !== current.description) changes.description = description;
-      }
+      const name = changedText(command.data.name, current.name, NAME);
+      if (name !== undefined) changes.name = name;
+      const description = changedOptionalText(command.data.description, current.description, DESCRIPTION);
+      if (description !== undefined) changes.description = description;
       if (command.data.categoryId !== undefined && command.data.categoryId !== null) {
         const categoryId = requiredId(command.data.categoryId, "categoryId");
         if (categoryId !== current.categoryId) {

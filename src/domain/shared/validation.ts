@@ -33,3 +33,17 @@ export function requiredId(value: string | undefined | null, field: string): str
   if (!value || !UUID.test(value)) throw new ValidationError(`${field} must be a UUID`, { field, value: value ?? null });
   return value.toLowerCase();
 }
+
+/** A required text field of an update: its new value, or undefined when absent (null) or unchanged. */
+export function changedText(value: string | undefined | null, current: string, rule: TextRule): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  const text = requiredText(value, rule);
+  return text === current ? undefined : text;
+}
+
+/** An optional text field of an update (null or blank clears it): its new value, or undefined when absent or unchanged. */
+export function changedOptionalText(value: string | undefined | null, current: string | null, rule: TextRule): string | null | undefined {
+  if (value === undefined) return undefined;
+  const text = optionalText(value, rule);
+  return text === current ? undefined : text;
+}

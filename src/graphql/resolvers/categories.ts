@@ -1,11 +1,11 @@
 import { and, asc, eq, ilike, or } from "drizzle-orm";
 import { categories } from "../../../schema/query-db.ts";
-import { newAggregateId, sendCommand } from "../../commands/command-bus.ts";
+import { newAggregateId } from "../../commands/command-bus.ts";
 import type { CategoryView } from "../../commands/category-write-model.ts";
 import type { CategoryCommand } from "../../domain/category/category.ts";
 import { readDb } from "../../db/read-db.ts";
 import { idArgument, page, searchPattern } from "../arguments.ts";
-import { commandOptions, recordCommand, type GraphQLContext } from "../context.ts";
+import { commandOptions, runCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
 import { eventTime } from "./event-times.ts";
 
@@ -67,9 +67,7 @@ function fromRow(row: CategoryRow): CategoryResult {
 }
 
 async function execute(context: GraphQLContext, id: string, command: CategoryCommand): Promise<CategoryResult> {
-  const result = await sendCommand(context.env.AGGREGATE, { aggregateType: "category", aggregateId: id }, command, commandOptions(context));
-  recordCommand(context, result);
-  return result.view as CategoryView;
+  return (await runCommand(context, "category", id, command)).view as CategoryView;
 }
 
 export async function findCategory(context: GraphQLContext, id: string): Promise<CategoryResult | null> {

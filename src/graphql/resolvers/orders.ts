@@ -1,13 +1,13 @@
 import { desc, eq, type SQL } from "drizzle-orm";
 import { orders } from "../../../schema/query-db.ts";
-import { newAggregateId, sendCommand } from "../../commands/command-bus.ts";
+import { newAggregateId } from "../../commands/command-bus.ts";
 import type { OrderView } from "../../commands/order-write-model.ts";
 import { ORDER_STATUSES, USER_ID, type OrderCommand, type OrderItemInput, type OrderItemView } from "../../domain/order/order.ts";
 import { ValidationError } from "../../domain/shared/errors.ts";
 import { requiredText } from "../../domain/shared/validation.ts";
 import { readDb } from "../../db/read-db.ts";
 import { idArgument, page } from "../arguments.ts";
-import { commandOptions, recordCommand, type GraphQLContext } from "../context.ts";
+import { commandOptions, runCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
 import { eventTime } from "./event-times.ts";
 
@@ -88,8 +88,7 @@ function fromRow(row: OrderRow): OrderResult {
 }
 
 async function execute(context: GraphQLContext, id: string, command: OrderCommand) {
-  const result = await sendCommand(context.env.AGGREGATE, { aggregateType: "order", aggregateId: id }, command, commandOptions(context));
-  recordCommand(context, result);
+  const result = await runCommand(context, "order", id, command);
   return { order: result.view as OrderView, replayed: result.replayed };
 }
 

@@ -1,11 +1,11 @@
 import { and, asc, eq, gte, ilike, lte, or } from "drizzle-orm";
 import { products } from "../../../schema/query-db.ts";
-import { newAggregateId, sendCommand } from "../../commands/command-bus.ts";
+import { newAggregateId } from "../../commands/command-bus.ts";
 import type { ProductView } from "../../commands/product-write-model.ts";
 import type { ProductCommand } from "../../domain/product/product.ts";
 import { readDb } from "../../db/read-db.ts";
 import { idArgument, page, searchPattern } from "../arguments.ts";
-import { commandOptions, recordCommand, type GraphQLContext } from "../context.ts";
+import { commandOptions, runCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
 import { findCategory } from "./categories.ts";
 import { eventTime } from "./event-times.ts";
@@ -83,9 +83,7 @@ function fromRow(row: ProductRow): ProductResult {
 }
 
 async function execute(context: GraphQLContext, id: string, command: ProductCommand): Promise<ProductResult> {
-  const result = await sendCommand(context.env.AGGREGATE, { aggregateType: "product", aggregateId: id }, command, commandOptions(context));
-  recordCommand(context, result);
-  return result.view as ProductView;
+  return (await runCommand(context, "product", id, command)).view as ProductView;
 }
 
 export async function findProduct(context: GraphQLContext, id: string): Promise<ProductResult | null> {
