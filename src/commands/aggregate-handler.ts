@@ -13,7 +13,7 @@ import {
   type Queryable,
 } from "../event-store/index.ts";
 import { upcastDomainEvent } from "../domain/upcasters.ts";
-import { asRetryable } from "../db/transient-errors.ts";
+import { asRetryable, isTransient } from "../db/transient-errors.ts";
 import type { AnyAggregateDefinition } from "./aggregate-definition.ts";
 import type { CommandEnvelope, CommandOutcome, CommandSuccess } from "./envelope.ts";
 import { translateRuleViolation } from "./rule-violations.ts";
@@ -91,7 +91,10 @@ export class AggregateCommandHandler {
       // The cached state may be ahead of the store now: reload before the next command.
       this.#loaded = false;
       const open = batch.filter((p) => !p.settled);
-      if (open.length > 1) {
+      // One command's rule can fail a whole batch: find it by running them one by one.
+      // Not after a broken connection, though: the batch may have committed, and
+      // only the client (with its Idempotency-Key) can retry that safely.
+      if (open.length > 1 && !isTransient(error)) {
         for (const pending of open) await this.#run([pending]);
       } else {
         for (const pending of open) settle(pending, { ok: false, error: serializeError(asRetryable(translateRuleViolation(error))) });
@@ -103,15 +106,13 @@ export class AggregateCommandHandler {
     const db = await this.connect();
     if (!this.#loaded) await this.#load(db);
     const fresh = await this.#answerReplays(db, batch);
-    const decided = await this.#decide(db, fresh);
+    const { decided, finalState, finalVersion } = await this.#decide(db, fresh);
     const events = decided.flatMap((d) => d.events);
     if (events.length === 0) {
       for (const d of decided) settle(d.pending, this.#success(d, null));
       return;
     }
 
-    const finalState = evolveAll(this.definition.decider, this.#state, events);
-    const finalVersion = this.#version + events.length;
     const result = await appendToStream(db, this.definition.decider.aggregateType, this.streamId, events, {
       expectedVersion: this.#version,
       idempotency: decided.flatMap((d) => {
@@ -171,7 +172,8 @@ export class AggregateCommandHandler {
     return fresh;
   }
 
-  async #decide(db: Queryable, batch: Pending[]): Promise<Decided[]> {
+  /** Decides the batch's commands one after another, each against the state the previous ones left. */
+  async #decide(db: Queryable, batch: Pending[]): Promise<{ decided: Decided[]; finalState: unknown; finalVersion: number }> {
     const { decider } = this.definition;
     const decided: Decided[] = [];
     let state = this.#state;
@@ -199,7 +201,7 @@ export class AggregateCommandHandler {
         settle(pending, { ok: false, error: serializeError(error) });
       }
     }
-    return decided;
+    return { decided, finalState: state, finalVersion: version };
   }
 
   #success(decided: Decided, position: string | null): CommandSuccess {
