@@ -15,7 +15,8 @@ export function encodePosition(position: LogPosition): string {
 }
 
 export function decodePosition(encoded: string): LogPosition {
-  const match = /^(\d{1,20})-(\d{1,16})$/.exec(encoded);
+  // Sequences up to 15 digits stay exact as JavaScript numbers.
+  const match = /^(\d{1,20})-(\d{1,15})$/.exec(encoded);
   if (!match) throw new ValidationError(`"${encoded}" is not a log position`, { position: encoded });
   return { transactionId: match[1]!, globalSequence: Number(match[2]) };
 }
