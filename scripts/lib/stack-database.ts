@@ -1,11 +1,11 @@
 // The stack's Postgres: DATABASE_URL when given, otherwise the embedded server
 // with its data in <dataDir>/postgres, kept across restarts.
-import { existsSync } from "node:fs";
 import { chmod, mkdir, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { LocalPostgresError, startLocalPostgres } from "./local-postgres.ts";
 import { isPortFree } from "./ports.ts";
+import { isRunning } from "./processes.ts";
 import { postmasterPid } from "./stack-leftovers.ts";
 import { StackError } from "./stack-error.ts";
 import { redactPassword } from "./stack-options.ts";
@@ -87,7 +87,9 @@ async function stopPostgres(stop: () => Promise<void>, pgDataDir: string): Promi
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     const settled = await Promise.race([stopped.then(() => true), sleep(100).then(() => false)]);
-    if (settled || !existsSync(join(pgDataDir, "postmaster.pid"))) return;
+    // A killed postmaster leaves its pid file behind and never reports an exit again.
+    const pid = postmasterPid(pgDataDir);
+    if (settled || pid === undefined || !isRunning(pid)) return;
   }
   throw new StackError(`Postgres did not stop within 30 s (pid ${postmasterPid(pgDataDir) ?? "unknown"}).`);
 }

@@ -14,6 +14,7 @@ import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { findFreePort, isPortFree } from "../../scripts/lib/ports.ts";
+import { stopLeftovers } from "../../scripts/lib/stack-leftovers.ts";
 import { startStack, type LocalStack } from "../../scripts/lib/stack.ts";
 import { DEMO_CATEGORIES, DEMO_ORDERS, DEMO_PRICE_HISTORY, DEMO_PRODUCTS, DEMO_STOCK_UPDATES } from "../../scripts/seed/demo-catalog.ts";
 import { createGraphQLClient } from "../../scripts/seed/graphql-client.ts";
@@ -27,7 +28,6 @@ import {
   readStackState,
   runRebuild,
   runSeed,
-  stopLeftoverPostgres,
   waitUntil,
   type ChildRun,
 } from "./crash-support.ts";
@@ -36,8 +36,12 @@ const KILL_ROUNDS = Number(process.env.CRASH_ROUNDS) || 3;
 const SEED = Number(process.env.CRASH_SEED) || Math.floor(Math.random() * 2 ** 31);
 const random = randomFrom(SEED);
 const crashRound = Math.floor(random() * KILL_ROUNDS);
-const killAfterMs = Array.from({ length: KILL_ROUNDS }, () => 300 + Math.floor(random() * 2200));
-console.log(`crash-restart: CRASH_SEED=${SEED} (kills after ${killAfterMs.join(", ")} ms; round ${crashRound + 1} is a machine crash)`);
+/** Each round kills the stack once the seed has written this share of what it still had to write. */
+const killAtShare = Array.from({ length: KILL_ROUNDS }, () => random());
+console.log(
+  `crash-restart: CRASH_SEED=${SEED} (kills at ${killAtShare.map((share) => `${Math.round(share * 100)}%`).join(", ")} ` +
+    `of the remaining writes; round ${crashRound + 1} is a machine crash)`,
+);
 
 /** One event per seed mutation: more means a command was applied twice, fewer that one was lost. */
 const EXPECTED_EVENTS =
@@ -66,12 +70,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   try {
-    await killChildGroups(); // seeds, npm start
     if (stack) {
       stack.kill();
       await stack.stop().catch((error: unknown) => console.error("stopping the stack:", error));
     }
-    await stopLeftoverPostgres(dataDir);
+    await killChildGroups(); // seeds, npm start
+    // What a killed `npm start` leaves: its wrangler (own process group) and Postgres.
+    await stopLeftovers(dataDir, readStackState(dataDir) ?? {});
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }
@@ -97,22 +102,59 @@ async function waitForNpmStart(run: ChildRun): Promise<void> {
   );
 }
 
-/** Runs the seed and kills the stack after `delayMs`, wherever the seed is by then. */
-async function seedAndKill(round: number, delayMs: number): Promise<void> {
+interface ProjectionState {
+  name: string;
+  status: string;
+  eventsBehind: number;
+  lastError: string | null;
+  rebuild: { eventsBehind: number } | null;
+}
+
+/** Reading it wakes no projector. */
+async function projectionStatus(): Promise<ProjectionState[]> {
+  const { data } = await graphql()<{ projectionStatus: ProjectionState[] }>(
+    `{ projectionStatus { name status eventsBehind lastError rebuild { eventsBehind } } }`,
+  );
+  return data.projectionStatus;
+}
+
+const describeLag = (states: ProjectionState[]) => states.map((p) => `${p.name} ${p.eventsBehind}`).join(", ");
+
+/**
+ * Kills are aimed at the moment a projector has committed events to apply (it
+ * is then likely mid-batch): up to `timeoutMs`, or until the seed ends.
+ */
+async function waitForLag(timeoutMs: number, seedEnded: () => boolean): Promise<ProjectionState[]> {
+  const deadline = Date.now() + timeoutMs;
+  let states: ProjectionState[] = [];
+  while (Date.now() < deadline && !seedEnded()) {
+    states = await projectionStatus();
+    if (states.some((p) => p.eventsBehind > 0)) break;
+  }
+  return states;
+}
+
+/**
+ * Runs the seed and kills the stack once it has written `share` of the events
+ * it still had to write, at the next moment a projection lags behind the log.
+ */
+async function seedAndKill(round: number, share: number): Promise<void> {
   const machineCrash = round === crashRound;
   const began = performance.now();
   const npm = machineCrash ? npmStart({ port, pgPort, dataDir }) : undefined;
   if (npm) await waitForNpmStart(npm);
   else stack = await start();
   const eventsAtStart = await totalEvents();
+  const lagAtStart = await projectionStatus();
   const startedIn = performance.now() - began;
 
-  // The seed first replays what earlier rounds wrote: the clock starts at its first new event.
+  // The seed first replays what earlier rounds wrote, then writes the rest.
+  const killAtEvents = eventsAtStart + Math.max(1, Math.floor(share * (EXPECTED_EVENTS - eventsAtStart)));
   const seed = runSeed(`http://127.0.0.1:${port}/graphql`);
   let seedDone = false;
   void seed.exited.then(() => (seedDone = true));
-  await waitUntil(async () => seedDone || (await totalEvents()) > eventsAtStart, 60_000, "the seed's first new event");
-  if (!seedDone) await Promise.race([seed.exited, sleep(delayMs)]);
+  await waitUntil(async () => seedDone || (await totalEvents()) >= killAtEvents, 60_000, `the seed's event ${killAtEvents}`);
+  const lagAtKill = await waitForLag(500, () => seedDone);
   const finishedBeforeKill = seedDone;
   const wranglerPid = readStackState(dataDir)?.wranglerPid;
   expect(wranglerPid).toBeDefined();
@@ -135,17 +177,10 @@ async function seedAndKill(round: number, delayMs: number): Promise<void> {
   }
   await waitUntil(async () => (await isPortFree(port)) && (await isPortFree(pgPort)), 10_000, "the ports to be free");
   console.log(
-    `round ${round + 1}: ${machineCrash ? "machine crash" : "wrangler SIGKILL"} ${delayMs} ms into the seed's writes ` +
-      `(stack up in ${(startedIn / 1000).toFixed(1)} s with ${eventsAtStart} events; seed ${finishedBeforeKill ? "had finished" : "killed"}, exit ${seedExit})`,
+    `round ${round + 1}: stack up in ${(startedIn / 1000).toFixed(1)} s with ${eventsAtStart} events (behind: ${describeLag(lagAtStart)}); ` +
+      `${machineCrash ? "machine crash" : "wrangler SIGKILL"} at event ${killAtEvents}+ (behind: ${describeLag(lagAtKill)}); ` +
+      `seed ${finishedBeforeKill ? "had finished" : "killed"}, exit ${seedExit}`,
   );
-}
-
-interface ProjectionState {
-  name: string;
-  status: string;
-  eventsBehind: number;
-  lastError: string | null;
-  rebuild: { eventsBehind: number } | null;
 }
 
 /** Polls projectionStatus until every projection is running and caught up; returns the first answer too. */
@@ -157,10 +192,7 @@ async function waitForProjections(timeoutMs: number): Promise<{ took: number; fi
   try {
     await waitUntil(
       async () => {
-        const { data } = await graphql()<{ projectionStatus: ProjectionState[] }>(
-          `{ projectionStatus { name status eventsBehind lastError rebuild { eventsBehind } } }`,
-        );
-        last = data.projectionStatus;
+        last = await projectionStatus();
         first ??= last;
         return caughtUp();
       },
@@ -192,25 +224,28 @@ async function readModels(query: (sql: string) => Promise<Rows>): Promise<Record
 }
 
 describe("the stack killed at random points during the seed", () => {
-  let beforeRebuild: Record<string, Rows>;
+  // Each test goes on from where the one before left the stack.
+  let step = 0;
+  const follows = (previous: number) => expect(step, "needs the tests before it to pass").toBe(previous);
 
   it(`restarts after each of ${KILL_ROUNDS} kills during the seed`, async () => {
-    for (let round = 0; round < KILL_ROUNDS; round++) await seedAndKill(round, killAfterMs[round]!);
+    for (let round = 0; round < KILL_ROUNDS; round++) await seedAndKill(round, killAtShare[round]!);
     stack = await start();
+    step = 1;
   });
 
   it("resumes every projection by itself after the last kill: no new write, no nudge", async () => {
-    expect(stack, "needs the restarted stack").toBeDefined();
+    follows(1);
     // Only the projectors' own alarms (every 30 s, kept in Durable Object
     // storage across the kill) can move a projection that the kill stopped
     // mid-batch: projectionStatus wakes nothing.
     const { took, first } = await waitForProjections(45_000);
-    const behind = first.map((p) => `${p.name} ${p.eventsBehind}`).join(", ");
-    console.log(`after the restart: events behind ${behind}; all caught up after ${(took / 1000).toFixed(1)} s`);
+    console.log(`after the restart: behind ${describeLag(first)}; all caught up after ${(took / 1000).toFixed(1)} s`);
+    step = 2;
   });
 
   it("completes the seed with every write exactly once", async () => {
-    expect(stack, "needs the restarted stack").toBeDefined();
+    follows(2);
     const seed = runSeed(stack!.urls.graphql);
     const exit = await settle(seed, 120_000);
     expect(exit, seed.output()).toBe(0);
@@ -228,10 +263,11 @@ describe("the stack killed at random points during the seed", () => {
     expect(data.orders).toHaveLength(DEMO_ORDERS.length);
     expect(data.eventStoreStats.totalEvents).toBe(EXPECTED_EVENTS);
     await waitForProjections(45_000);
+    step = 3;
   });
 
   it("keeps the write model in step with the event streams", async () => {
-    expect(stack, "needs the stack from the first test").toBeDefined();
+    follows(3);
     await withQueryDb(async (query) => {
       expect(
         await query(`SELECT s.stream_id, s.version, max(e.event_version) AS last_event FROM event_store.streams s
@@ -247,11 +283,12 @@ describe("the stack killed at random points during the seed", () => {
                                            (SELECT count(*) FROM command.products)::int AS products`);
       expect(counts).toEqual({ categories: DEMO_CATEGORIES.length, products: DEMO_PRODUCTS.length });
     });
+    step = 4;
   });
 
   it("leaves the Query DB exactly as a full rebuild from the log builds it", async () => {
-    expect(stack, "needs the stack from the first test").toBeDefined();
-    beforeRebuild = await withQueryDb(readModels);
+    follows(4);
+    const beforeRebuild = await withQueryDb(readModels);
     expect(beforeRebuild.products!.length).toBe(DEMO_PRODUCTS.length);
 
     const rebuild = runRebuild(stack!.databaseUrl);

@@ -5,7 +5,6 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { isRunning } from "../../scripts/lib/processes.ts";
 import { postmasterPid } from "../../scripts/lib/stack-leftovers.ts";
 import { lockPath, type StackState } from "../../scripts/lib/stack-lock.ts";
 
@@ -148,14 +147,6 @@ export async function waitUntil(done: () => boolean | Promise<boolean>, timeoutM
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(100);
   }
-}
-
-/** Stops a Postgres left on the data directory (a failed run), so its files can be removed. */
-export async function stopLeftoverPostgres(dataDir: string): Promise<void> {
-  const [postmaster] = postgresProcesses(dataDir);
-  if (!postmaster) return;
-  signal(postmaster.pid, "SIGINT");
-  await waitUntil(() => !isRunning(postmaster.pid), 30_000, "the leftover Postgres to stop").catch(() => signal(postmaster.pid, "SIGKILL"));
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
