@@ -17,6 +17,8 @@ export interface LocalPostgresOptions {
   /** Keep the data directory when stopping (false deletes it). */
   persistent?: boolean;
   database?: string;
+  /** More server settings as postgres command-line flags, e.g. ["-c", "shared_preload_libraries=pg_stat_statements"]. */
+  extraFlags?: string[];
 }
 
 const USER = "postgres";
@@ -35,7 +37,7 @@ export async function startLocalPostgres(options: LocalPostgresOptions): Promise
     authMethod: "scram-sha-256",
     persistent: options.persistent ?? true,
     createPostgresUser: userInfo().uid === 0,
-    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=on"],
+    postgresFlags: ["-c", "listen_addresses=127.0.0.1", "-c", "max_connections=300", "-c", "fsync=on", ...(options.extraFlags ?? [])],
     onLog: (message) => remember(log, message),
     onError: (error) => remember(log, String(error)),
   });

@@ -1,0 +1,104 @@
+// Turns the measurements of one run into the markdown that goes to stdout and,
+// with --write, into docs/BENCHMARKS.md between the result markers.
+import { readFile, writeFile } from "node:fs/promises";
+import type { MachineFacts } from "./database.ts";
+import type { Measurement, Timing } from "./runner.ts";
+
+export interface Result {
+  contender: string;
+  writers: number;
+  /** One measurement per round. */
+  rounds: Measurement[];
+}
+
+export interface RunFacts {
+  command: string;
+  date: string;
+  machine: MachineFacts;
+  loadAtEnd: number;
+  /** Highest 1-minute load average seen at the start of a trial. */
+  loadPeak: number;
+  timing: Timing;
+  rounds: number;
+}
+
+interface RatioAim {
+  label: string;
+  numerator: string;
+  denominator: string;
+  writers: number[];
+  aim?: number;
+}
+
+export function renderReport(facts: RunFacts, results: Result[], ratios: RatioAim[]): string {
+  const { machine, timing } = facts;
+  const lines = [
+    `Command: \`${facts.command}\` on ${facts.date}: ${facts.rounds} round(s), each trial ${timing.warmupMs / 1000} s warm-up + ${timing.durationMs / 1000} s measured.`,
+    `Machine: nproc ${machine.nproc} (${machine.cpu}), Node ${machine.node}, PostgreSQL ${machine.postgres} (embedded, fresh, fsync on), ` +
+      `1-minute load average ${machine.loadAtStart.toFixed(2)} at start, up to ${facts.loadPeak.toFixed(2)} during the run, ${facts.loadAtEnd.toFixed(2)} at end.`,
+    "",
+    "| contender | writers | events/s (median) | events/s (min-max over rounds) | p50 ms | p99 ms | conflicts/event | client CPU µs/event |",
+    "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ...results.map((result) => {
+      const rates = result.rounds.map((m) => m.eventsPerSecond);
+      return `| ${result.contender} | ${result.writers} | ${rate(median(rates))} | ${rate(Math.min(...rates))}-${rate(Math.max(...rates))} | ` +
+        `${ms(median(result.rounds.map((m) => m.p50)))} | ${ms(median(result.rounds.map((m) => m.p99)))} | ` +
+        `${median(result.rounds.map((m) => m.conflictsPerEvent)).toFixed(2)} | ${median(result.rounds.map((m) => m.clientCpuPerEvent)).toFixed(0)} |`;
+    }),
+    "",
+    "Ratios of events/s, each computed from two trials of the same round, then median and min-max over rounds:",
+    "",
+    "| ratio | writers | median | min-max | aim | met |",
+    "|---|---:|---:|---:|---:|---|",
+    ...ratios.flatMap((ratio) =>
+      ratio.writers.map((writers) => {
+        const values = pairedRatios(results, ratio.numerator, ratio.denominator, writers);
+        if (values.length === 0) return `| ${ratio.label} | ${writers} | n/a | n/a | ${aim(ratio.aim)} | n/a |`;
+        const mid = median(values);
+        const met = ratio.aim === undefined ? "-" : mid >= ratio.aim ? "yes" : "no";
+        return `| ${ratio.label} | ${writers} | ${mid.toFixed(2)} | ${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)} | ${aim(ratio.aim)} | ${met} |`;
+      }),
+    ),
+  ];
+  return `${lines.join("\n")}\n`;
+}
+
+const BEGIN = "<!-- bench:append:begin -->";
+const END = "<!-- bench:append:end -->";
+
+/** Replaces the results between the markers, leaving the prose around them alone. */
+export async function writeReport(path: string, report: string): Promise<void> {
+  const document = await readFile(path, "utf8");
+  const begin = document.indexOf(BEGIN);
+  const end = document.indexOf(END);
+  if (begin < 0 || end < begin) throw new Error(`${path} has no ${BEGIN} ... ${END} section to replace`);
+  await writeFile(path, `${document.slice(0, begin + BEGIN.length)}\n${report}${document.slice(end)}`);
+}
+
+function pairedRatios(results: Result[], numerator: string, denominator: string, writers: number): number[] {
+  const top = results.find((r) => r.contender === numerator && r.writers === writers);
+  const bottom = results.find((r) => r.contender === denominator && r.writers === writers);
+  if (!top || !bottom) return [];
+  return top.rounds.flatMap((m, round) => {
+    const base = bottom.rounds[round];
+    return base ? [m.eventsPerSecond / base.eventsPerSecond] : [];
+  });
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+function rate(value: number): string {
+  return Math.round(value).toLocaleString("en-US");
+}
+
+function ms(value: number): string {
+  return value < 10 ? value.toFixed(2) : value.toFixed(1);
+}
+
+function aim(value: number | undefined): string {
+  return value === undefined ? "-" : `>= ${value}`;
+}
