@@ -1,77 +1,43 @@
 // Our event store library (src/event-store) over the same pg driver as every
 // other contender: appendToStream takes any Queryable, and a pg client is one.
 import { randomUUID } from "node:crypto";
-import { appendToStream, WrongExpectedVersionError, type Queryable } from "../../src/event-store/index.ts";
-import { BENCH_EVENT, ONE_EVENT, connectionOf, openWriterConnections, type Contender } from "./runner.ts";
+import { appendToStream, WrongExpectedVersionError } from "../../src/event-store/index.ts";
+import { BENCH_EVENT, ONE_EVENT, connectionPerWriter } from "./runner.ts";
 
 const STREAM_TYPE = "bench";
 const EVENTS = [BENCH_EVENT];
 
 /** Each writer appends to its own stream with the exact expected version. */
-export const oursOwnStreams: Contender = {
-  name: "ours",
-  async prepare(url, writers) {
-    const connections = await openWriterConnections(url, writers);
-    return {
-      writer(index) {
-        const db: Queryable = connectionOf(connections, index);
-        const streamId = randomUUID();
-        let version = 0;
-        return async () => {
-          ({ nextExpectedVersion: version } = await appendToStream(db, STREAM_TYPE, streamId, EVENTS, { expectedVersion: version }));
-          return ONE_EVENT;
-        };
-      },
-      close: () => connections.close(),
-    };
-  },
-};
+export const oursOwnStreams = connectionPerWriter("ours", (db) => {
+  const streamId = randomUUID();
+  let version = 0;
+  return async () => {
+    ({ nextExpectedVersion: version } = await appendToStream(db, STREAM_TYPE, streamId, EVENTS, { expectedVersion: version }));
+    return ONE_EVENT;
+  };
+});
 
 /** Every writer on ONE stream, no version check: the stream lock serializes them. */
-export const oursHotStreamAny: Contender = {
-  name: "ours hot (any)",
-  async prepare(url, writers) {
-    const connections = await openWriterConnections(url, writers);
-    const streamId = randomUUID();
-    return {
-      writer(index) {
-        const db = connectionOf(connections, index);
-        return async () => {
-          await appendToStream(db, STREAM_TYPE, streamId, EVENTS, { expectedVersion: "any" });
-          return ONE_EVENT;
-        };
-      },
-      close: () => connections.close(),
-    };
-  },
-};
+export const oursHotStreamAny = connectionPerWriter("ours hot (any)", (db, hotStreamId) => async () => {
+  await appendToStream(db, STREAM_TYPE, hotStreamId, EVENTS, { expectedVersion: "any" });
+  return ONE_EVENT;
+});
 
 /**
  * Every writer on ONE stream with the exact version it last saw; a conflict
  * tells it the stream's version, and it retries at once.
  */
-export const oursHotStreamExact: Contender = {
-  name: "ours hot (exact+retry)",
-  async prepare(url, writers) {
-    const connections = await openWriterConnections(url, writers);
-    const streamId = randomUUID();
-    return {
-      writer(index) {
-        const db = connectionOf(connections, index);
-        let version = 0;
-        return async () => {
-          for (let conflicts = 0; ; conflicts++) {
-            try {
-              ({ nextExpectedVersion: version } = await appendToStream(db, STREAM_TYPE, streamId, EVENTS, { expectedVersion: version }));
-              return { events: 1, conflicts };
-            } catch (error) {
-              if (!(error instanceof WrongExpectedVersionError) || error.actual < 0) throw error;
-              version = error.actual;
-            }
-          }
-        };
-      },
-      close: () => connections.close(),
-    };
-  },
-};
+export const oursHotStreamExact = connectionPerWriter("ours hot (exact+retry)", (db, hotStreamId) => {
+  let version = 0;
+  return async () => {
+    for (let conflicts = 0; ; conflicts++) {
+      try {
+        ({ nextExpectedVersion: version } = await appendToStream(db, STREAM_TYPE, hotStreamId, EVENTS, { expectedVersion: version }));
+        return { events: 1, conflicts };
+      } catch (error) {
+        if (!(error instanceof WrongExpectedVersionError) || error.actual < 0) throw error;
+        version = error.actual;
+      }
+    }
+  };
+});

@@ -2,7 +2,7 @@
 // only index is UNIQUE (stream_id, version), each statement in its own
 // (auto-committed) transaction. What Postgres itself costs per committed row.
 import { randomUUID } from "node:crypto";
-import { BENCH_EVENT, connectionOf, openWriterConnections, type AppendOutcome, type Contender } from "./runner.ts";
+import { BENCH_EVENT, connectionPerWriter, type AppendOutcome, type Writer } from "./runner.ts";
 
 const PAYLOAD = JSON.stringify(BENCH_EVENT.data);
 
@@ -16,26 +16,11 @@ function rawTable(name: string): string {
 }
 
 /** One row per INSERT, one INSERT per transaction. */
-export const rawOneRow: Contender = {
-  name: "raw",
-  async prepare(url, writers) {
-    const connections = await openWriterConnections(url, writers);
-    await connectionOf(connections, 0).query(rawTable("bench_raw"));
-    return {
-      writer(index) {
-        const db = connectionOf(connections, index);
-        const streamId = randomUUID();
-        let version = 0;
-        return async () => {
-          version += 1;
-          await db.query("INSERT INTO bench_raw (stream_id, version, data) VALUES ($1, $2, $3)", [streamId, version, PAYLOAD]);
-          return { events: 1, conflicts: 0 };
-        };
-      },
-      close: () => connections.close(),
-    };
-  },
-};
+export const rawOneRow = connectionPerWriter(
+  "raw",
+  (db) => oneRowWriter((streamId, version) => db.query("INSERT INTO bench_raw (stream_id, version, data) VALUES ($1, $2, $3)", [streamId, version, PAYLOAD])),
+  (db) => db.query(rawTable("bench_raw")),
+);
 
 const ROWS_PER_STATEMENT = 100;
 const INSERT_BATCH = `INSERT INTO bench_raw100 (stream_id, version, data) VALUES ${Array.from(
@@ -44,54 +29,44 @@ const INSERT_BATCH = `INSERT INTO bench_raw100 (stream_id, version, data) VALUES
 ).join(", ")}`;
 
 /** 100 rows per INSERT (one transaction): events/s counts rows. */
-export const rawHundredRows: Contender = {
-  name: "raw100",
-  async prepare(url, writers) {
-    const connections = await openWriterConnections(url, writers);
-    await connectionOf(connections, 0).query(rawTable("bench_raw100"));
-    return {
-      writer(index) {
-        const db = connectionOf(connections, index);
-        const streamId = randomUUID();
-        let version = 0;
-        const outcome: AppendOutcome = { events: ROWS_PER_STATEMENT, conflicts: 0 };
-        return async () => {
-          const params: unknown[] = [];
-          for (let row = 0; row < ROWS_PER_STATEMENT; row++) params.push(streamId, (version += 1), PAYLOAD);
-          await db.query(INSERT_BATCH, params);
-          return outcome;
-        };
-      },
-      close: () => connections.close(),
+export const rawHundredRows = connectionPerWriter(
+  "raw100",
+  (db) => {
+    const streamId = randomUUID();
+    let version = 0;
+    const outcome: AppendOutcome = { events: ROWS_PER_STATEMENT, conflicts: 0 };
+    return async () => {
+      const params: unknown[] = [];
+      for (let row = 0; row < ROWS_PER_STATEMENT; row++) params.push(streamId, (version += 1), PAYLOAD);
+      await db.query(INSERT_BATCH, params);
+      return outcome;
     };
   },
-};
+  (db) => db.query(rawTable("bench_raw100")),
+);
 
 /**
  * Diagnostic: the one-row INSERT straight into our event_store.events table
  * (its five indexes and defaults), without the append function, stream lock or
  * streams row. Between raw and ours, it shows what the table itself costs.
  */
-export const rawEventsTable: Contender = {
-  name: "raw events-table",
-  async prepare(url, writers) {
-    const connections = await openWriterConnections(url, writers);
-    return {
-      writer(index) {
-        const db = connectionOf(connections, index);
-        const streamId = randomUUID();
-        let version = 0;
-        return async () => {
-          version += 1;
-          await db.query(
-            `INSERT INTO event_store.events (aggregate_id, aggregate_type, event_type, event_data, event_version)
-             VALUES ($1, 'bench', $2, $3, $4)`,
-            [streamId, BENCH_EVENT.type, PAYLOAD, version],
-          );
-          return { events: 1, conflicts: 0 };
-        };
-      },
-      close: () => connections.close(),
-    };
-  },
-};
+export const rawEventsTable = connectionPerWriter("raw events-table", (db) =>
+  oneRowWriter((streamId, version) =>
+    db.query(
+      `INSERT INTO event_store.events (aggregate_id, aggregate_type, event_type, event_data, event_version)
+       VALUES ($1, 'bench', $2, $3, $4)`,
+      [streamId, BENCH_EVENT.type, PAYLOAD, version],
+    ),
+  ),
+);
+
+/** A writer of one row at a time to its own stream, versions 1, 2, 3... */
+function oneRowWriter(insert: (streamId: string, version: number) => Promise<unknown>): Writer {
+  const streamId = randomUUID();
+  let version = 0;
+  const outcome: AppendOutcome = { events: 1, conflicts: 0 };
+  return async () => {
+    await insert(streamId, (version += 1));
+    return outcome;
+  };
+}

@@ -1,6 +1,7 @@
 // Closed-loop load: each writer appends, waits for the answer, appends again,
 // for a warm-up and then a measured window. The same loop drives every
 // contender, so only what a contender does per append differs.
+import { randomUUID } from "node:crypto";
 import pg from "pg";
 
 /** What one append call did: events written, and conflicts it retried past. */
@@ -136,6 +137,30 @@ function newPool(url: string, writers: number): pg.Pool {
   // would otherwise crash the process with an unhandled 'error' event.
   pool.on("error", () => undefined);
   return pool;
+}
+
+/**
+ * A contender whose writers each keep one connection for the trial. `setUp`
+ * runs once on the first connection; `hotStreamId` is one stream shared by all
+ * writers of the trial, for the contenders that write to a single stream.
+ */
+export function connectionPerWriter(
+  name: string,
+  writerOn: (db: pg.PoolClient, hotStreamId: string) => Writer,
+  setUp?: (db: pg.PoolClient) => Promise<unknown>,
+): Contender {
+  return {
+    name,
+    async prepare(url, writers) {
+      const connections = await openWriterConnections(url, writers);
+      await setUp?.(connectionOf(connections, 0));
+      const hotStreamId = randomUUID();
+      return {
+        writer: (index) => writerOn(connectionOf(connections, index), hotStreamId),
+        close: () => connections.close(),
+      };
+    },
+  };
 }
 
 /** The connection of writer `index`. */
