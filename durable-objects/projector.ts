@@ -23,13 +23,20 @@ export class ProjectorDO extends DurableObject<Env> {
   #lag = new LagWindow();
   #running: Promise<void> | undefined;
   #again = false;
+  /** When this instance last stored its name and wake time (every commit wakes it). */
+  #safetyNetArmedAt = 0;
 
   /** Called after each commit (not awaited by clients). Resolves once caught up. */
   async wake(name: string): Promise<void> {
-    if ((await this.ctx.storage.get<string>("name")) !== name) await this.ctx.storage.put("name", name);
-    await this.ctx.storage.put("lastWake", Date.now());
-    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + ALARM_EVERY_MS);
+    if (Date.now() - this.#safetyNetArmedAt > ALARM_EVERY_MS) await this.#armSafetyNet(name);
     return this.#run(name);
+  }
+
+  /** Remembers what to run and keeps the alarm set, so a lost wake-up is caught within 30 s. */
+  async #armSafetyNet(name: string): Promise<void> {
+    this.#safetyNetArmedAt = Date.now();
+    await this.ctx.storage.put({ name, lastWake: this.#safetyNetArmedAt });
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + ALARM_EVERY_MS);
   }
 
   /** Starts a rebuild into a fresh table (progress shows in projectionStatus) and returns. */
