@@ -15,20 +15,32 @@ END;
 $$;
 --> statement-breakpoint
 
+-- A category another aggregate points at must exist and be active; it is
+-- share-locked until the commit, so it cannot be deleted in between.
+-- p_role names it in the error codes: PARENT_NOT_FOUND, CATEGORY_DELETED, ...
+CREATE FUNCTION command.lock_active_category(p_category_id uuid, p_role text, p_field text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+  v_active boolean;
+  v_label text := CASE p_role WHEN 'PARENT' THEN 'parent category' ELSE 'category' END;
+BEGIN
+  SELECT active INTO v_active FROM command.categories WHERE id = p_category_id FOR SHARE;
+  IF NOT FOUND THEN
+    PERFORM command.raise_rule('not_found', p_role || '_NOT_FOUND', format('%s %s does not exist', v_label, p_category_id),
+      jsonb_build_object(p_field, p_category_id));
+  ELSIF NOT v_active THEN
+    PERFORM command.raise_rule('illegal_state', p_role || '_DELETED', format('%s %s is deleted', v_label, p_category_id),
+      jsonb_build_object(p_field, p_category_id));
+  END IF;
+END;
+$$;
+--> statement-breakpoint
+
 -- The parent must exist, be active, and not be the category or a descendant of it.
 CREATE FUNCTION command.check_category_parent(p_id uuid, p_parent_id uuid)
 RETURNS integer LANGUAGE plpgsql AS $$
-DECLARE
-  v_active boolean;
 BEGIN
-  SELECT active INTO v_active FROM command.categories WHERE id = p_parent_id FOR SHARE;
-  IF NOT FOUND THEN
-    PERFORM command.raise_rule('not_found', 'PARENT_NOT_FOUND', format('parent category %s does not exist', p_parent_id),
-      jsonb_build_object('parentId', p_parent_id));
-  ELSIF NOT v_active THEN
-    PERFORM command.raise_rule('illegal_state', 'PARENT_DELETED', format('parent category %s is deleted', p_parent_id),
-      jsonb_build_object('parentId', p_parent_id));
-  END IF;
+  PERFORM command.lock_active_category(p_parent_id, 'PARENT', 'parentId');
   IF EXISTS (
     WITH RECURSIVE ancestors(id, parent_id, depth) AS (
       SELECT id, parent_id, 0 FROM command.categories WHERE id = p_parent_id
