@@ -27,8 +27,6 @@ export interface ConsumerBatch {
   position: LogPosition;
   /** Nothing more is visible to read right now. */
   caughtUp: boolean;
-  /** The first event of the batch, if any (the suspect when a one-event batch fails). */
-  first: StoredEvent | undefined;
 }
 
 export const DEFAULT_BATCH_SIZE = 500;
@@ -42,7 +40,7 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
     const checkpoint = await lockCheckpoint(db, consumer.name);
     if (checkpoint.status === "stopped") {
       await db.query("COMMIT");
-      return { read: 0, applied: 0, position: checkpoint, caughtUp: true, first: undefined };
+      return { read: 0, applied: 0, position: checkpoint, caughtUp: true };
     }
     const page = await readGlobalLog(db, { after: checkpoint, limit: batchSize, upcast: upcastDomainEvent });
     const relevant = page.events.filter((event) => wanted.has(event.type));
@@ -54,7 +52,7 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
       await saveCheckpoint(db, consumer.name, { position: page.position, processed: page.events.length, lag });
     }
     await db.query("COMMIT");
-    return { read: page.events.length, applied: relevant.length, position: page.position, caughtUp: page.events.length < batchSize, first: page.events[0] };
+    return { read: page.events.length, applied: relevant.length, position: page.position, caughtUp: page.events.length < batchSize };
   } catch (error) {
     await db.query("ROLLBACK").catch(() => undefined);
     throw error;
