@@ -18,7 +18,7 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["test/domain/**/*.test.ts", "test/event-store/**/*.test.ts"],
+          include: ["test/domain/**/*.test.ts", "test/db/**/*.test.ts", "test/event-store/**/*.test.ts"],
           testTimeout: 30_000,
           // The event store tests hold transactions open on purpose, which
           // holds back every log consumer: run them before the Worker tests.

@@ -1,44 +1,77 @@
 // One warm Postgres connection for a Durable Object: opened on first use,
 // closed after a short idle time, dropped (and reopened lazily) after an error.
+// "Idle" means no query in flight: the timer only runs while nothing is
+// waiting on the socket, so a long batch or a lock wait is never cut off.
 import type { Client } from "@neondatabase/serverless";
+import type { Queryable } from "../event-store/index.ts";
 import { connectClient, type DatabaseSettings } from "./connection.ts";
 
 export class IdleConnection {
-  #client: Promise<Client> | undefined;
+  #client: Promise<Queryable> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  #inFlight = 0;
 
   constructor(
     private readonly settings: () => DatabaseSettings,
     private readonly idleMs = 10_000,
   ) {}
 
-  async get(): Promise<Client> {
-    this.#touch();
+  get(): Promise<Queryable> {
     if (!this.#client) {
-      const connecting = connectClient(this.settings()).then((client) => {
-        client.on("error", () => this.#forget(connecting));
-        return client;
-      });
+      // Connecting counts as in flight: a slow connect is not idleness either.
+      this.#inFlight++;
+      clearTimeout(this.#timer);
+      const connecting = connectClient(this.settings())
+        .then((client) => {
+          client.on("error", () => this.#forget(connecting));
+          return this.#tracked(client);
+        })
+        .finally(() => {
+          this.#inFlight--;
+          this.#armIdleTimer();
+        });
       connecting.catch(() => this.#forget(connecting));
       this.#client = connecting;
+    } else {
+      this.#armIdleTimer();
     }
     return this.#client;
   }
 
-  /** Closes the connection now (e.g. after an error that may have broken it). */
+  /** Closes the connection now (e.g. after an error that may have broken it), in flight or not. */
   async close(): Promise<void> {
     const client = this.#client;
     this.#client = undefined;
     clearTimeout(this.#timer);
-    await (await client?.catch(() => undefined))?.end().catch(() => undefined);
+    await ((await client?.catch(() => undefined)) as Client | undefined)?.end().catch(() => undefined);
   }
 
-  #touch(): void {
+  /** The client, with its queries counted so the idle timer waits for them. */
+  #tracked(client: Client): Queryable {
+    const query = client.query.bind(client) as Queryable["query"];
+    return Object.assign(client, {
+      query: async <Row>(text: string, params?: unknown[]) => {
+        this.#inFlight++;
+        clearTimeout(this.#timer);
+        try {
+          return await query<Row>(text, params);
+        } finally {
+          this.#inFlight--;
+          this.#armIdleTimer();
+        }
+      },
+    });
+  }
+
+  #armIdleTimer(): void {
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.close(), this.idleMs);
+    if (this.#inFlight > 0) return;
+    this.#timer = setTimeout(() => {
+      if (this.#inFlight === 0) void this.close();
+    }, this.idleMs);
   }
 
-  #forget(client: Promise<Client>): void {
+  #forget(client: Promise<Queryable>): void {
     if (this.#client === client) this.#client = undefined;
   }
 }
