@@ -7,7 +7,14 @@ const workersRuntime = () =>
   cloudflareTest(({ inject }) => ({
     wrangler: { configPath: "./wrangler.toml" },
     miniflare: {
-      bindings: { DATABASE_URL: inject("databaseUrl"), DB_PROXY: inject("databaseProxy") },
+      bindings: {
+        DATABASE_URL: inject("databaseUrl"),
+        DB_PROXY: inject("databaseProxy"),
+        // Sagas in tenths of their real times, and providers that fail only when told to.
+        SAGA_TIME_SCALE: "0.1",
+        SAGA_SERVICE_FAILURE_RATE: "0",
+        SAGA_SERVICE_LATENCY_MS: "0",
+      },
     },
   }));
 

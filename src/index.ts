@@ -2,5 +2,6 @@ import { createApp } from "./http/app.ts";
 
 export { AggregateDO } from "../durable-objects/aggregate.ts";
 export { ProjectorDO } from "../durable-objects/projector.ts";
+export { SagaDO } from "../durable-objects/saga.ts";
 
 export default createApp();

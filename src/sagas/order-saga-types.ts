@@ -1,6 +1,7 @@
 // The order saga's vocabulary: its steps and their policies, the events in its
 // own stream (the seed's names where it has them), its state and its inputs.
 import type { DomainEvent } from "../domain/shared/decider.ts";
+import { v5 as uuidv5 } from "uuid";
 import type { StepPolicy } from "./step-policy.ts";
 
 export const SAGA_TYPE = "order_saga";
@@ -147,4 +148,11 @@ export function policyOf(policies: Record<ForwardStep, StepPolicy>, step: SagaSt
   if (isForwardStep(step)) return policies[step];
   const forward = FORWARD_STEPS.find((s) => COMPENSATION_OF[s] === step)!;
   return policies[forward];
+}
+
+/** Namespace of saga ids: one saga per order, whoever starts it and however often. */
+const SAGA_ID_NAMESPACE = "b3f1e2d4-6a7c-5e8f-9b0a-1c2d3e4f5a6b";
+
+export function sagaIdFor(orderId: string): string {
+  return uuidv5(orderId, SAGA_ID_NAMESPACE);
 }
