@@ -7,6 +7,7 @@ import { healthResolvers, healthTypeDefs } from "./resolvers/health.ts";
 import { orderResolvers, orderTypeDefs } from "./resolvers/orders.ts";
 import { productResolvers, productTypeDefs } from "./resolvers/products.ts";
 import { projectionResolvers, projectionTypeDefs } from "./resolvers/projections.ts";
+import { sagaResolvers, sagaTypeDefs } from "./resolvers/sagas.ts";
 import { statisticsResolvers, statisticsTypeDefs } from "./resolvers/statistics.ts";
 import { scalarResolvers, scalarTypeDefs } from "./scalars.ts";
 
@@ -19,7 +20,7 @@ const rootTypeDefs = /* GraphQL */ `
 // lets them add fields to Query and Mutation.
 export function buildSchema() {
   return createSchema<GraphQLContext>({
-    typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, orderTypeDefs, eventStoreTypeDefs, eventTypeDefs, statisticsTypeDefs, projectionTypeDefs],
-    resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, orderResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers, projectionResolvers],
+    typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, orderTypeDefs, eventStoreTypeDefs, eventTypeDefs, statisticsTypeDefs, projectionTypeDefs, sagaTypeDefs],
+    resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, orderResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers, projectionResolvers, sagaResolvers],
   });
 }

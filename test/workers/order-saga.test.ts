@@ -51,6 +51,14 @@ describe("order saga (started directly)", () => {
       ["confirm_order", "succeeded"],
     ]);
     expect(await productStock(productId)).toEqual({ stock_quantity: 7, reserved_quantity: 0 });
+
+    const { saga } = await gqlData(`query($id: ID!) { saga(id: $id) { status orderId currentStep dueAt paymentId trackingNumber steps { step attempt outcome } } }`, { id: sagaId });
+    expect(saga).toMatchObject({ status: "completed", orderId: created.id, currentStep: null, dueAt: null });
+    expect(saga.paymentId).toMatch(/^pay_/);
+    expect(saga.trackingNumber).toMatch(/^TRK/);
+    expect(saga.steps).toHaveLength(4);
+    const { sagas } = await gqlData(`{ sagas(status: "completed", sagaType: "order_saga", limit: 100) { id } }`);
+    expect(sagas.map((s: { id: string }) => s.id)).toContain(sagaId);
   });
 
   it("a declined payment releases the stock and cancels the order", async () => {
