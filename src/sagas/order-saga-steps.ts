@@ -7,7 +7,7 @@
 import type { DomainCommand } from "../domain/shared/decider.ts";
 import { DomainError } from "../domain/shared/errors.ts";
 import { CircuitOpenError, type CircuitBreaker } from "./circuit-breaker.ts";
-import type { ActiveOrderSaga, SagaError, SagaStep, StepResult } from "./order-saga-types.ts";
+import { STEP_TIMEOUT, type ActiveOrderSaga, type SagaError, type SagaStep, type StepResult } from "./order-saga-types.ts";
 import { ServiceError, type PaymentService, type ShippingService } from "./simulated-services.ts";
 
 export interface SagaCommand {
@@ -39,21 +39,24 @@ export class StepFailure extends Error {
 
 /** Runs one attempt of `step`; throws StepFailure, or CircuitOpenError when a provider is paused. */
 export async function runStep(saga: ActiveOrderSaga, step: SagaStep, attempt: number, ports: StepPorts): Promise<StepResult> {
+  // A provider that does not answer is given up on at the step's deadline, as an HTTP client's timeout would.
+  const signal = saga.deadline === null ? undefined : AbortSignal.timeout(Math.max(0, saga.deadline - ports.now()));
   try {
-    return await effects(saga, step, attempt, ports);
+    return await effects(saga, step, attempt, ports, signal);
   } catch (error) {
     if (error instanceof CircuitOpenError || error instanceof StepFailure) throw error;
+    if (signal?.aborted) throw new StepFailure({ code: STEP_TIMEOUT, message: `${step} did not finish before its deadline` }, true);
     throw asStepFailure(error);
   }
 }
 
-async function effects(saga: ActiveOrderSaga, step: SagaStep, attempt: number, ports: StepPorts): Promise<StepResult> {
+async function effects(saga: ActiveOrderSaga, step: SagaStep, attempt: number, ports: StepPorts, signal: AbortSignal | undefined): Promise<StepResult> {
   const key = (target: string) => `saga:${saga.sagaId}:${step}:${target}`;
   const order = (command: DomainCommand, alreadyDone: string[] = []) =>
     tolerate(alreadyDone, ports.send({ aggregateType: "order", aggregateId: saga.orderId, command, idempotencyKey: key("order") }));
   const eachProduct = (command: (productId: string, quantity: number) => DomainCommand) =>
     Promise.all(saga.items.map((item) => ports.send({ aggregateType: "product", aggregateId: item.productId, command: command(item.productId, item.quantity), idempotencyKey: key(item.productId) })));
-  const request = { key: key("provider"), attempt, orderId: saga.orderId, userId: saga.userId };
+  const request = { key: key("provider"), attempt, orderId: saga.orderId, userId: saga.userId, signal };
   const id = saga.orderId;
 
   switch (step) {

@@ -54,6 +54,8 @@ export interface ServiceRequest {
   attempt: number;
   orderId: string;
   userId: string;
+  /** The caller stops waiting (its step's deadline): the call ends with SERVICE_TIMEOUT. */
+  signal?: AbortSignal;
 }
 
 export interface PaymentService {
@@ -97,10 +99,10 @@ export class SimulatedShippingService implements ShippingService {
 async function answer(settings: SimulatedServiceSettings, operation: ServiceOperation, request: ServiceRequest): Promise<void> {
   const forced = forcedOutcome(request.userId, operation, request.attempt);
   if (forced === "TIMEOUT") {
-    await sleep(settings.hangMs);
+    await sleep(settings.hangMs, request.signal);
     throw new ServiceError("SERVICE_TIMEOUT", `${operation} did not answer`, true);
   }
-  if (settings.latencyMs > 0) await sleep(settings.latencyMs);
+  if (settings.latencyMs > 0) await sleep(settings.latencyMs, request.signal);
   if (forced) throw serviceError(operation, forced);
   const roll = random(`${settings.seed}:${operation}:${request.key}:${request.attempt}`);
   if (roll >= settings.failureRate) return;
@@ -125,8 +127,16 @@ export function forcedOutcome(userId: string, operation: ServiceOperation, attem
   return null;
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timeout = () => reject(new ServiceError("SERVICE_TIMEOUT", "no answer before the caller's deadline", true));
+    if (signal?.aborted) return timeout();
+    const timer = setTimeout(resolve, ms);
+    signal?.addEventListener("abort", () => {
+      clearTimeout(timer);
+      timeout();
+    });
+  });
 }
 
 /** FNV-1a, 32 bits. */

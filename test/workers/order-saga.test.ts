@@ -1,3 +1,4 @@
+import { evictDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sagaIdFor } from "../../src/sagas/order-saga-types.ts";
@@ -73,5 +74,67 @@ describe("order saga (started directly)", () => {
     expect(await productStock(productId)).toEqual({ stock_quantity: 10, reserved_quantity: 0 });
     const status = await withDb(async (db) => (await db.query("SELECT event_type FROM event_store.events WHERE aggregate_id = $1 ORDER BY event_version", [created.id])).rows.map((r) => r.event_type));
     expect(status).toEqual(["order.created", "order.item_reserved", "order.compensation_started", "order.cancelled"]);
+  });
+
+  it("a SagaDO evicted while a step waits for its retry resumes on its alarm, with nothing reserved, charged or shipped twice", async () => {
+    const productId = await catalog(5);
+    // Shipping fails three times: the saga waits 100, 200 and 300 ms between tries.
+    const userId = "eve#arrange=SERVICE_UNAVAILABLE*3";
+    const created = await order(productId, 2, userId);
+    const sagaId = sagaIdFor(created.id);
+    const stub = env.SAGA.getByName(sagaId);
+    await stub.start(sagaId, { orderId: created.id, userId, items: [{ productId, quantity: 2 }], totalAmount: 2000 });
+    await expect.poll(async () => (await sagaRow(sagaId))?.state.phase, { timeout: 10_000, interval: 10 }).toBe("waiting");
+    await evictDurableObject(stub);
+
+    const row = await settled(sagaId);
+    expect(row.status).toBe("completed");
+    const shipping = row.state.history.filter((h: any) => h.step === "arrange_shipping").map((h: any) => h.outcome);
+    expect(shipping).toEqual(["failed", "failed", "failed", "succeeded"]);
+    const events = await withDb(async (db) =>
+      (await db.query("SELECT event_type FROM event_store.events WHERE aggregate_id = ANY($1::uuid[]) ORDER BY global_sequence", [[created.id, productId]])).rows.map((r) => r.event_type),
+    );
+    expect(events.filter((t) => t === "product.stock_reserved")).toHaveLength(1);
+    expect(events.filter((t) => t === "product.stock_committed")).toHaveLength(1);
+    expect(events.filter((t) => t.startsWith("order."))).toEqual(["order.created", "order.item_reserved", "order.payment_processed", "order.shipped", "order.confirmed"]);
+    expect(await productStock(productId)).toEqual({ stock_quantity: 3, reserved_quantity: 0 });
+  });
+
+  it("a provider that never answers is given up on at the step's deadline and retried", async () => {
+    const productId = await catalog(5);
+    const userId = "tim#charge=TIMEOUT*1";
+    const created = await order(productId, 1, userId);
+    const sagaId = sagaIdFor(created.id);
+    await env.SAGA.getByName(sagaId).start(sagaId, { orderId: created.id, userId, items: [{ productId, quantity: 1 }], totalAmount: 1000 });
+    const row = await settled(sagaId);
+    expect(row.status).toBe("completed");
+    const payment = row.state.history.filter((h: any) => h.step === "process_payment");
+    expect(payment.map((h: any) => h.outcome)).toEqual(["timed_out", "succeeded"]);
+  });
+
+  it("two orders racing for the last unit: one is confirmed, the other compensated, and the stock is exact", async () => {
+    const productId = await catalog(1);
+    const [a, b] = await Promise.all([order(productId, 1), order(productId, 1)]);
+    const sagas = [a!, b!].map((o) => ({ order: o, sagaId: sagaIdFor(o.id) }));
+    await Promise.all(sagas.map(({ order: o, sagaId }) => env.SAGA.getByName(sagaId).start(sagaId, { orderId: o.id, userId: "saga-user", items: [{ productId, quantity: 1 }], totalAmount: 1000 })));
+    const rows = await Promise.all(sagas.map(({ sagaId }) => settled(sagaId)));
+    expect(rows.map((r) => r.status).sort()).toEqual(["compensated", "completed"]);
+    expect(rows.find((r) => r.status === "compensated").state.failure).toMatchObject({ step: "reserve_inventory", code: "INSUFFICIENT_STOCK" });
+    expect(await productStock(productId)).toEqual({ stock_quantity: 0, reserved_quantity: 0 });
+  });
+
+  it("a user's cancel while the saga waits to retry the payment undoes the reservation", async () => {
+    const productId = await catalog(5);
+    const userId = "carl#charge=SERVICE_UNAVAILABLE*3";
+    const created = await order(productId, 2, userId);
+    const sagaId = sagaIdFor(created.id);
+    await env.SAGA.getByName(sagaId).start(sagaId, { orderId: created.id, userId, items: [{ productId, quantity: 2 }], totalAmount: 2000 });
+    await expect.poll(async () => (await sagaRow(sagaId))?.current_step, { timeout: 10_000, interval: 20 }).toBe("process_payment");
+    await gqlData(`mutation($id: ID!) { cancelOrder(input: { id: $id, reason: "changed my mind" }) { status } }`, { id: created.id });
+    await env.SAGA.getByName(sagaId).cancel(sagaId, "changed my mind");
+    const row = await settled(sagaId);
+    expect(row.status).toBe("compensated");
+    expect(row.state.failure).toMatchObject({ code: "ORDER_CANCELLED", message: "changed my mind" });
+    expect(await productStock(productId)).toEqual({ stock_quantity: 5, reserved_quantity: 0 });
   });
 });
