@@ -53,6 +53,8 @@ export const orders = queryDb.table(
     sagaId: uuid("saga_id"),
     sagaStatus: text("saga_status"),
     sagaCurrentStep: text("saga_current_step"),
+    /** Version of the saga's stream the saga columns reflect (they are fed by the saga's events). */
+    sagaVersion: integer("saga_version"),
     version: integer("version").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),

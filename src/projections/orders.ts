@@ -2,7 +2,18 @@ import { orderItemView, type OrderEvent, type OrderStatus } from "../domain/orde
 import { formatMoney } from "../domain/shared/money.ts";
 import type { StoredEvent } from "../event-store/index.ts";
 import type { Projection } from "./projection.ts";
+import { SAGA_TYPE, type OrderSagaEvent } from "../sagas/order-saga-types.ts";
 import type { RowChange, RowValues } from "./row-patches.ts";
+
+/** The saga events that change what an order shows of its saga. */
+const SAGA_PROGRESS = [
+  "order_saga.started",
+  "order_saga.step_started",
+  "order_saga.compensation_started",
+  "order_saga.completed",
+  "order_saga.compensated",
+  "order_saga.failed",
+] as const;
 
 export const ordersProjection: Projection = {
   name: "orders",
@@ -15,6 +26,7 @@ export const ordersProjection: Projection = {
     "order.cancelled",
     "order.compensation_started",
     "order.failed",
+    ...SAGA_PROGRESS,
   ],
   table: "query.orders",
   rowChange: orderRowChange,
@@ -32,6 +44,7 @@ const STATUS_AFTER: Record<Exclude<OrderEvent["type"], "order.created">, OrderSt
 };
 
 function orderRowChange(stored: StoredEvent): RowChange {
+  if (stored.streamType === SAGA_TYPE) return sagaRowChange(stored);
   const event = { type: stored.type, data: stored.data } as OrderEvent;
   const at = stored.occurredAt.toISOString();
   const base = { id: event.data.id, version: stored.version };
@@ -58,4 +71,24 @@ function orderRowChange(stored: StoredEvent): RowChange {
   const values: RowValues = { updated_at: at };
   if (status) values.status = status;
   return { ...base, creates: false, values };
+}
+
+/** The order's saga columns, guarded by the saga stream's own version. */
+function sagaRowChange(stored: StoredEvent): RowChange {
+  const event = { type: stored.type, data: stored.data } as OrderSagaEvent;
+  const change = (values: RowValues): RowChange => ({ id: String(stored.metadata.orderId), version: stored.version, creates: false, values, versionColumn: "saga_version" });
+  switch (event.type) {
+    case "order_saga.started":
+      return change({ saga_id: stored.streamId, saga_status: "started", saga_current_step: null });
+    case "order_saga.step_started":
+      return change({ saga_current_step: event.data.step });
+    case "order_saga.compensation_started":
+      return change({ saga_status: "compensating" });
+    case "order_saga.completed":
+    case "order_saga.compensated":
+    case "order_saga.failed":
+      return change({ saga_status: event.type.slice("order_saga.".length), saga_current_step: null });
+    default:
+      return change({});
+  }
 }

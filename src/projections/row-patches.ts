@@ -12,6 +12,11 @@ export interface RowChange {
   /** True when the event creates the row: `values` then holds every column. */
   creates: boolean;
   values: RowValues;
+  /**
+   * The column that guards `version` (default "version"). Columns fed by another
+   * stream (an order's saga fields) keep that stream's version in their own column.
+   */
+  versionColumn?: string;
 }
 
 interface FoldedRow {
@@ -19,12 +24,23 @@ interface FoldedRow {
   values: RowValues;
 }
 
-/** Folds a batch's changes per row (in log order) and writes them in two statements. */
+/**
+ * Folds a batch's changes per row (in log order) and writes them in two
+ * statements per version column; rows are created under "version", so those go first.
+ */
 export async function applyRowChanges(db: Queryable, table: string, changes: readonly RowChange[]): Promise<void> {
+  const columns = [...new Set(["version", ...changes.map((c) => c.versionColumn ?? "version")])];
+  for (const column of columns) {
+    const guarded = changes.filter((c) => (c.versionColumn ?? "version") === column);
+    if (guarded.length > 0) await applyGuarded(db, table, column, guarded);
+  }
+}
+
+async function applyGuarded(db: Queryable, table: string, versionColumn: string, changes: readonly RowChange[]): Promise<void> {
   const rows = new Map<string, FoldedRow>();
   for (const change of changes) {
     const row = rows.get(change.id);
-    const values = { ...change.values, id: change.id, version: change.version };
+    const values = { ...change.values, id: change.id, [versionColumn]: change.version };
     if (!row || change.creates) rows.set(change.id, { creates: change.creates, values });
     else row.values = { ...row.values, ...values };
   }
@@ -36,7 +52,7 @@ export async function applyRowChanges(db: Queryable, table: string, changes: rea
     await db.query(
       `INSERT INTO ${table} SELECT * FROM jsonb_populate_recordset(NULL::${table}, $1::jsonb)
        ON CONFLICT (id) DO UPDATE SET ${columns.map((c) => `${c} = excluded.${c}`).join(", ")}
-       WHERE ${table}.version < excluded.version`,
+       WHERE coalesce(${table}.${versionColumn}, 0) < excluded.${versionColumn}`,
       [JSON.stringify(inserts)],
     );
   }
@@ -46,7 +62,7 @@ export async function applyRowChanges(db: Queryable, table: string, changes: rea
       `UPDATE ${table} AS t SET (${columns.join(", ")}) = (
          SELECT ${columns.map((c) => `r.${c}`).join(", ")} FROM jsonb_populate_record(t, to_jsonb(t) || p.value) AS r)
        FROM jsonb_array_elements($1::jsonb) AS p(value)
-       WHERE t.id = (p.value->>'id')::uuid AND t.version < (p.value->>'version')::integer`,
+       WHERE t.id = (p.value->>'id')::uuid AND coalesce(t.${versionColumn}, 0) < (p.value->>'${versionColumn}')::integer`,
       [JSON.stringify(patches)],
     );
   }

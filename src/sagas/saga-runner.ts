@@ -81,7 +81,9 @@ export class OrderSagaRunner {
   async #append(db: Queryable, events: OrderSagaEvent[]): Promise<void> {
     const state = events.reduce(evolveSaga, this.#state);
     const version = this.#version + events.length;
-    const metadata = { correlationId: this.correlationId, causationId: this.sagaId, actor: "order_saga" };
+    // orderId links every saga event to its order, for the read model that shows the order's saga.
+    const orderId = state.status === "absent" ? undefined : state.orderId;
+    const metadata = { correlationId: this.correlationId, causationId: this.sagaId, actor: "order_saga", orderId };
     const result = await appendToStream(db, SAGA_TYPE, this.sagaId, events.map((e) => ({ ...e, metadata })), {
       expectedVersion: this.#version,
       alongside: state.status === "absent" ? [] : [sagaRow(this.sagaId, state, version)],

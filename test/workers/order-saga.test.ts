@@ -58,6 +58,11 @@ describe("order saga (started directly)", () => {
     expect(saga.paymentId).toMatch(/^pay_/);
     expect(saga.trackingNumber).toMatch(/^TRK/);
     expect(saga.steps).toHaveLength(4);
+    const { order: read } = await gqlData(`query($id: ID!) { order(id: $id) { status sagaId sagaStatus sagaCurrentStep } }`, { id: created.id });
+    await expect
+      .poll(async () => (await gqlData(`query($id: ID!) { order(id: $id) { status sagaId sagaStatus sagaCurrentStep } }`, { id: created.id })).order, { timeout: 10_000 })
+      .toEqual({ status: "confirmed", sagaId, sagaStatus: "completed", sagaCurrentStep: null });
+    expect(read.sagaId === null || read.sagaId === sagaId).toBe(true);
     const { sagas } = await gqlData(`{ sagas(status: "completed", sagaType: "order_saga", limit: 100) { id } }`);
     expect(sagas.map((s: { id: string }) => s.id)).toContain(sagaId);
   });
