@@ -1,6 +1,6 @@
 // Input checks shared by every resolver: done once, at the edge.
 import { ValidationError } from "../domain/shared/errors.ts";
-import { requiredId } from "../domain/shared/validation.ts";
+import { characterCount, requiredId } from "../domain/shared/validation.ts";
 
 export const DEFAULT_LIMIT = 20;
 export const MAX_LIMIT = 100;
@@ -26,6 +26,6 @@ export function idArgument(value: string, field = "id"): string {
 /** An ILIKE pattern matching the query anywhere, with LIKE's wildcards escaped. */
 export function searchPattern(query: string): string {
   const text = query.trim();
-  if (text.length === 0 || text.length > 100) throw new ValidationError("query must be 1 to 100 characters", { field: "query" });
+  if (text.length === 0 || characterCount(text) > 100) throw new ValidationError("query must be 1 to 100 characters", { field: "query" });
   return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 }
