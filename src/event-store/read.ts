@@ -71,3 +71,22 @@ export async function readHeadPosition(db: Queryable): Promise<string | null> {
   const head = rows[0];
   return head ? encodePosition({ transactionId: head.transaction_id, globalSequence: Number(head.global_sequence) }) : null;
 }
+
+const XID8_LIMIT = 2n ** 64n;
+
+/**
+ * True when no event at or after `position` exists and none can still commit
+ * there: the position is past the log's head, so waiting for it is pointless.
+ * Judged on this snapshot, not the gap-safe xmin bound, so the position of an
+ * event that has just committed is always within the log. A transaction still
+ * in progress may yet commit events at the position, so it is not "beyond".
+ */
+export async function isBeyondLogHead(db: Queryable, position: LogPosition): Promise<boolean> {
+  if (BigInt(position.transactionId) >= XID8_LIMIT) return true;
+  const { rows } = await db.query<{ beyond: boolean }>(
+    `SELECT NOT EXISTS (SELECT 1 FROM event_store.events WHERE (transaction_id, global_sequence) >= ($1::xid8, $2::bigint))
+       AND ($1::xid8 >= pg_snapshot_xmax(pg_current_snapshot()) OR pg_visible_in_snapshot($1::xid8, pg_current_snapshot())) AS beyond`,
+    [position.transactionId, position.globalSequence],
+  );
+  return rows[0]!.beyond;
+}
