@@ -31,6 +31,14 @@ export interface ReadGlobalLogOptions {
   after?: LogPosition;
   limit?: number;
   upcast?: Upcast;
+  /** Only the events that match every field given. */
+  filter?: LogFilter;
+}
+
+export interface LogFilter {
+  streamId?: string | null;
+  streamType?: string | null;
+  eventType?: string | null;
 }
 
 export interface GlobalLogPage {
@@ -47,13 +55,15 @@ export interface GlobalLogPage {
  */
 export async function readGlobalLog(db: Queryable, options: ReadGlobalLogOptions = {}): Promise<GlobalLogPage> {
   const after = options.after ?? START;
+  const filter = options.filter ?? {};
   const { rows } = await db.query<EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM event_store.events
      WHERE (transaction_id, global_sequence) > ($1::xid8, $2::bigint)
        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       AND ($4::uuid IS NULL OR aggregate_id = $4) AND ($5::text IS NULL OR aggregate_type = $5) AND ($6::text IS NULL OR event_type = $6)
      ORDER BY events.transaction_id, events.global_sequence
      LIMIT $3`,
-    [after.transactionId, after.globalSequence, options.limit ?? 1000],
+    [after.transactionId, after.globalSequence, options.limit ?? 1000, filter.streamId ?? null, filter.streamType ?? null, filter.eventType ?? null],
   );
   const upcast = options.upcast ?? noUpcast;
   const events = rows.map((row) => upcast(toStoredEvent(row)));

@@ -4,7 +4,7 @@ import { evolveAll } from "../../domain/shared/decider.ts";
 import { ValidationError } from "../../domain/shared/errors.ts";
 import { upcastDomainEvent } from "../../domain/upcasters.ts";
 import { aggregateDefinition, aggregateTypes } from "../../commands/aggregates.ts";
-import { readStream, type StoredEvent } from "../../event-store/index.ts";
+import { decodePosition, readGlobalLog, readStream, type StoredEvent } from "../../event-store/index.ts";
 import { EVENT_COLUMNS, toStoredEvent, type EventRow } from "../../event-store/rows.ts";
 import { idArgument, page } from "../arguments.ts";
 import type { GraphQLContext } from "../context.ts";
@@ -40,8 +40,13 @@ export const eventTypeDefs = /* GraphQL */ `
   }
 
   extend type Query {
-    "The global event log in log order, optionally filtered."
-    events(aggregateId: ID, aggregateType: String, eventType: String, limit: Int = 20, offset: Int = 0): [Event!]!
+    """
+    The global event log in log order (the order consumers read it in), optionally
+    filtered. It ends before the oldest transaction still running, so an event that
+    commits late is never skipped. Page with after: the position of the last event
+    of the previous page.
+    """
+    events(aggregateId: ID, aggregateType: String, eventType: String, limit: Int = 20, after: String): [Event!]!
     "The newest events, newest first."
     recentEvents(limit: Int = 20): [Event!]!
     "Every event of one aggregate, in version order."
@@ -92,21 +97,20 @@ function parseTime(at: string): Date {
 
 export const eventResolvers = {
   Query: {
-    events: (
+    events: async (
       _: unknown,
-      args: { aggregateId?: string | null; aggregateType?: string | null; eventType?: string | null; limit?: number; offset?: number },
+      args: { aggregateId?: string | null; aggregateType?: string | null; eventType?: string | null; limit?: number; after?: string | null },
       context: GraphQLContext,
     ) => {
-      const { limit, offset } = page(args);
-      const aggregateId = args.aggregateId ? idArgument(args.aggregateId, "aggregateId") : null;
-      return queryEvents(
-        context,
-        "($1::uuid IS NULL OR aggregate_id = $1) AND ($2::text IS NULL OR aggregate_type = $2) AND ($3::text IS NULL OR event_type = $3)",
-        [aggregateId, args.aggregateType ?? null, args.eventType ?? null],
-        "events.global_sequence",
-        limit,
-        offset,
-      );
+      const { limit } = page(args);
+      const filter = {
+        streamId: args.aggregateId ? idArgument(args.aggregateId, "aggregateId") : null,
+        streamType: args.aggregateType ?? null,
+        eventType: args.eventType ?? null,
+      };
+      const after = args.after ? decodePosition(args.after) : undefined;
+      const { events } = await readGlobalLog(await context.db.get(), { after, limit, filter, upcast: upcastDomainEvent });
+      return events.map(toGraphQLEvent);
     },
     recentEvents: (_: unknown, args: { limit?: number }, context: GraphQLContext) => {
       const { limit } = page(args);
