@@ -26,6 +26,12 @@ export async function readStream(db: Queryable, streamId: string, options: ReadS
   return rows.map((row) => upcast(toStoredEvent(row)));
 }
 
+/** The type of the aggregate a stream belongs to, or null when there is no such stream. */
+export async function readStreamType(db: Queryable, streamId: string): Promise<string | null> {
+  const { rows } = await db.query<{ stream_type: string }>("SELECT stream_type FROM event_store.streams WHERE stream_id = $1", [streamId]);
+  return rows[0]?.stream_type ?? null;
+}
+
 export interface ReadGlobalLogOptions {
   /** Read events strictly after this position (default: the beginning). */
   after?: LogPosition;

@@ -65,3 +65,50 @@ describe("names", () => {
     expect(await storedCategoriesNamed(tag)).toBe(0);
   });
 });
+
+describe("the audit trail", () => {
+  async function newProduct(): Promise<string> {
+    const category = await gqlData(`mutation { createCategory(input: { name: "Audited" }) { id } }`);
+    const product = await gqlData(`mutation($c: ID!) { createProduct(input: { name: "Audited", categoryId: $c, price: "1.00", stockQuantity: 1 }) { id } }`, {
+      c: category.createCategory.id,
+    });
+    return product.createProduct.id;
+  }
+
+  it("answers AGGREGATE_NOT_FOUND for another aggregate type's id or an unknown id", async () => {
+    const productId = await newProduct();
+    const unknown = "0190a000-0000-7000-8000-00000000beef";
+    for (const [type, id] of [["category", productId], ["order", productId], ["product", unknown]]) {
+      const state = await gql(`query($t: String!, $id: ID!) { aggregateState(aggregateType: $t, id: $id) { version state } }`, { t: type, id });
+      expect(errorCode(state), `aggregateState ${type}`).toBe("AGGREGATE_NOT_FOUND");
+      const history = await gql(`query($t: String!, $id: ID!) { aggregateHistory(aggregateType: $t, id: $id) { version } }`, { t: type, id });
+      expect(errorCode(history), `aggregateHistory ${type}`).toBe("AGGREGATE_NOT_FOUND");
+    }
+    const own = await gqlData(`query($id: ID!) { aggregateState(aggregateType: "product", id: $id) { version } }`, { id: productId });
+    expect(own.aggregateState.version).toBe(1);
+  });
+
+  it("takes only ISO-8601 date-times with a zone in years 0001-9999 as `at`", async () => {
+    const id = await newProduct();
+    const at = (time: string) => gql(`query($id: ID!, $at: String) { aggregateState(aggregateType: "product", id: $id, at: $at) { version } }`, { id, at: time });
+    for (const bad of [
+      "0000-01-01T00:00:00Z",
+      "10000-01-01T00:00:00Z",
+      "+275760-09-13T00:00:00Z",
+      "1",
+      "2026-02-30T00:00:00Z",
+      "2026-01-01T00:00:00",
+      "2026-01-01",
+      "0001-01-01T00:00:00+01:00",
+    ]) {
+      const result = await at(bad);
+      expect(errorCode(result), bad).toBe("VALIDATION_ERROR");
+      expect(result.errors![0]!.extensions!.details).toMatchObject({ field: "at" });
+    }
+    for (const [good, version] of [["0001-01-01T00:00:00Z", 0], ["9999-12-31T23:59:59.999999Z", 1], ["2999-01-01T01:00+02:00", 1]] as const) {
+      const result = await at(good);
+      expect(result.errors, good).toBeUndefined();
+      expect(result.data!.aggregateState.version, good).toBe(version);
+    }
+  });
+});
