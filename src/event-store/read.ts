@@ -26,11 +26,25 @@ export async function readStream(db: Queryable, streamId: string, options: ReadS
   return rows.map((row) => upcast(toStoredEvent(row)));
 }
 
+/** The type of the aggregate a stream belongs to, or null when there is no such stream. */
+export async function readStreamType(db: Queryable, streamId: string): Promise<string | null> {
+  const { rows } = await db.query<{ stream_type: string }>("SELECT stream_type FROM event_store.streams WHERE stream_id = $1", [streamId]);
+  return rows[0]?.stream_type ?? null;
+}
+
 export interface ReadGlobalLogOptions {
   /** Read events strictly after this position (default: the beginning). */
   after?: LogPosition;
   limit?: number;
   upcast?: Upcast;
+  /** Only the events that match every field given. */
+  filter?: LogFilter;
+}
+
+export interface LogFilter {
+  streamId?: string | null;
+  streamType?: string | null;
+  eventType?: string | null;
 }
 
 export interface GlobalLogPage {
@@ -47,13 +61,15 @@ export interface GlobalLogPage {
  */
 export async function readGlobalLog(db: Queryable, options: ReadGlobalLogOptions = {}): Promise<GlobalLogPage> {
   const after = options.after ?? START;
+  const filter = options.filter ?? {};
   const { rows } = await db.query<EventRow>(
     `SELECT ${EVENT_COLUMNS} FROM event_store.events
      WHERE (transaction_id, global_sequence) > ($1::xid8, $2::bigint)
        AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
+       AND ($4::uuid IS NULL OR aggregate_id = $4) AND ($5::text IS NULL OR aggregate_type = $5) AND ($6::text IS NULL OR event_type = $6)
      ORDER BY events.transaction_id, events.global_sequence
      LIMIT $3`,
-    [after.transactionId, after.globalSequence, options.limit ?? 1000],
+    [after.transactionId, after.globalSequence, options.limit ?? 1000, filter.streamId ?? null, filter.streamType ?? null, filter.eventType ?? null],
   );
   const upcast = options.upcast ?? noUpcast;
   const events = rows.map((row) => upcast(toStoredEvent(row)));
@@ -70,4 +86,23 @@ export async function readHeadPosition(db: Queryable): Promise<string | null> {
   );
   const head = rows[0];
   return head ? encodePosition({ transactionId: head.transaction_id, globalSequence: Number(head.global_sequence) }) : null;
+}
+
+const XID8_LIMIT = 2n ** 64n;
+
+/**
+ * True when no event at or after `position` exists and none can still commit
+ * there: the position is past the log's head, so waiting for it is pointless.
+ * Judged on this snapshot, not the gap-safe xmin bound, so the position of an
+ * event that has just committed is always within the log. A transaction still
+ * in progress may yet commit events at the position, so it is not "beyond".
+ */
+export async function isBeyondLogHead(db: Queryable, position: LogPosition): Promise<boolean> {
+  if (BigInt(position.transactionId) >= XID8_LIMIT) return true;
+  const { rows } = await db.query<{ beyond: boolean }>(
+    `SELECT NOT EXISTS (SELECT 1 FROM event_store.events WHERE (transaction_id, global_sequence) >= ($1::xid8, $2::bigint))
+       AND ($1::xid8 >= pg_snapshot_xmax(pg_current_snapshot()) OR pg_visible_in_snapshot($1::xid8, pg_current_snapshot())) AS beyond`,
+    [position.transactionId, position.globalSequence],
+  );
+  return rows[0]!.beyond;
 }

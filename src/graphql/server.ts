@@ -3,6 +3,7 @@ import type { GraphQLContext, ServerContext } from "./context.ts";
 import { maskError } from "./errors.ts";
 import { positionExtension } from "./plugins.ts";
 import { buildSchema } from "./schema.ts";
+import { refuseUnstorableStrings } from "./string-arguments.ts";
 
 let server: YogaServerInstance<ServerContext, GraphQLContext> | undefined;
 
@@ -16,7 +17,7 @@ export function graphqlServer() {
     maskedErrors: { maskError },
     // maskError logs what is unexpected; domain errors are answers, not incidents.
     logging: false,
-    plugins: [positionExtension()],
+    plugins: [refuseUnstorableStrings(), positionExtension()],
   });
   return server;
 }

@@ -33,6 +33,17 @@ describe("createCategory", () => {
     spec.given([]).when({ type: "createCategory", data: { id, name: "x".repeat(101) } }).thenThrows("VALIDATION_ERROR", { max: 100 });
   });
 
+  it("counts characters as people do: 60 emoji are 60 characters", () =>
+    spec
+      .given([])
+      .when({ type: "createCategory", data: { id, name: "😀".repeat(60) } })
+      .then([{ type: "category.created", data: { id, name: "😀".repeat(60), description: null, parentId: null } }]));
+
+  it("rejects a name of zero-width characters or with a terminal escape", () => {
+    spec.given([]).when({ type: "createCategory", data: { id, name: "\u200b\u200b" } }).thenThrows("VALIDATION_ERROR", { field: "name" });
+    spec.given([]).when({ type: "createCategory", data: { id, name: "\u001b[2JBooks" } }).thenThrows("VALIDATION_ERROR", { field: "name" });
+  });
+
   it("rejects an existing id", () => spec.given([created]).when({ type: "createCategory", data: { id, name: "Again" } }).thenThrows("CATEGORY_EXISTS"));
 
   it("creates under an active parent", () =>

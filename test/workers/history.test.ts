@@ -68,6 +68,45 @@ describe("audit trail and point-in-time state", () => {
   });
 });
 
+describe("events: the global log", () => {
+  it("pages by cursor return every event once, in log order, even when sequence and commit order disagree", async () => {
+    const eventType = `test.cursor_${crypto.randomUUID().slice(0, 8)}`;
+    const note = (db: Parameters<Parameters<typeof withDb>[0]>[0], n: number) =>
+      appendToStream(db, "test", crypto.randomUUID(), [{ type: eventType, data: { n } }]);
+    await withDb((early) =>
+      withDb(async (late) => {
+        // `early` takes its transaction id first but appends last: its event has the
+        // larger sequence number and comes first in the log.
+        await early.query("BEGIN");
+        await early.query("SELECT pg_current_xact_id()");
+        await note(late, 1);
+        await note(late, 2);
+        await note(early, 3);
+        await early.query("COMMIT");
+        await note(late, 4);
+        await note(late, 5);
+      }),
+    );
+    const seen: { position: string; globalSequence: string; eventData: { n: number } }[] = [];
+    let after: string | null = null;
+    for (let round = 0; round < 10; round++) {
+      const page: { events: typeof seen } = await gqlData(
+        `query($t: String, $after: String) { events(eventType: $t, limit: 2, after: $after) { position globalSequence eventData } }`,
+        { t: eventType, after },
+      );
+      if (page.events.length === 0) break;
+      seen.push(...page.events);
+      after = page.events.at(-1)!.position;
+    }
+    expect(seen.map((e) => e.eventData.n)).toEqual([3, 1, 2, 4, 5]);
+    expect(Number(seen[0]!.globalSequence)).toBeGreaterThan(Number(seen[1]!.globalSequence));
+  });
+
+  it("refuses a cursor that is not a log position", async () => {
+    expect(errorCode(await gql(`{ events(after: "12") { id } }`))).toBe("VALIDATION_ERROR");
+  });
+});
+
 describe("upcasting old events", () => {
   it("a product.created written in the v1 shape reads as v2 everywhere: history, state and the read model", async () => {
     const categoryId = await newCategory("Legacy");

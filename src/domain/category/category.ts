@@ -26,7 +26,7 @@ export interface CategoryContext {
 }
 
 const NAME = { field: "name", max: 100 };
-const DESCRIPTION = { field: "description", max: 1000 };
+const DESCRIPTION = { field: "description", max: 1000, multiline: true };
 
 export const categoryDecider: Decider<CategoryCommand, CategoryEvent, CategoryState, CategoryContext> = {
   aggregateType: "category",

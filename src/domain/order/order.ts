@@ -91,7 +91,7 @@ export const MAX_ORDER_ITEMS = 100;
 export const MAX_ITEM_QUANTITY = 10_000;
 /** query.orders.total_amount is numeric(14,2): a larger total could never be shown. */
 export const MAX_ORDER_TOTAL = 99_999_999_999_999;
-const REASON: TextRule = { field: "reason", max: 500 };
+const REASON: TextRule = { field: "reason", max: 500, multiline: true };
 
 export const orderDecider: Decider<OrderCommand, OrderEvent, OrderState, OrderContext> = {
   aggregateType: "order",

@@ -71,7 +71,7 @@ export interface ProductContext {
 export const PRODUCT_EVENT_SCHEMA_VERSIONS: Record<string, number> = { "product.created": 2 };
 
 const NAME = { field: "name", max: 200 };
-const DESCRIPTION = { field: "description", max: 5000 };
+const DESCRIPTION = { field: "description", max: 5000, multiline: true };
 const MAX_STOCK = 1_000_000_000;
 
 export const productDecider: Decider<ProductCommand, ProductEvent, ProductState, ProductContext> = {

@@ -1,4 +1,5 @@
 import { and, asc, eq, ilike, or } from "drizzle-orm";
+import type { GraphQLResolveInfo } from "graphql";
 import { categories } from "../../../schema/query-db.ts";
 import { newAggregateId } from "../../commands/command-bus.ts";
 import type { CategoryView } from "../../commands/category-write-model.ts";
@@ -47,7 +48,7 @@ export const categoryTypeDefs = /* GraphQL */ `
     category(id: ID!, minPosition: String): Category
     categories(parentId: ID, includeDeleted: Boolean = false, limit: Int = 20, offset: Int = 0, minPosition: String): [Category!]!
     "Active categories whose name or description contains the query (case-insensitive)."
-    searchCategories(query: String!, limit: Int = 20): [Category!]!
+    searchCategories(query: String!, limit: Int = 20, minPosition: String): [Category!]!
   }
 
   extend type Mutation {
@@ -77,19 +78,20 @@ export async function findCategory(context: GraphQLContext, id: string): Promise
 
 export const categoryResolvers = {
   Query: {
-    category: async (_: unknown, args: { id: string; minPosition?: string }, context: GraphQLContext) => {
+    category: async (_: unknown, args: { id: string; minPosition?: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
       const id = idArgument(args.id);
-      await awaitReadModel(context, "categories", args.minPosition);
+      await awaitReadModel(context, info, "categories", args.minPosition);
       return findCategory(context, id);
     },
     categories: async (
       _: unknown,
       args: { parentId?: string | null; includeDeleted?: boolean; limit?: number; offset?: number; minPosition?: string },
       context: GraphQLContext,
+      info: GraphQLResolveInfo,
     ) => {
       const { limit, offset } = page(args);
       const parentId = args.parentId ? idArgument(args.parentId, "parentId") : undefined;
-      await awaitReadModel(context, "categories", args.minPosition);
+      await awaitReadModel(context, info, "categories", args.minPosition);
       const rows = await readDb(await context.db.get())
         .select()
         .from(categories)
@@ -99,9 +101,10 @@ export const categoryResolvers = {
         .offset(offset);
       return rows.map(fromRow);
     },
-    searchCategories: async (_: unknown, args: { query: string; limit?: number }, context: GraphQLContext) => {
+    searchCategories: async (_: unknown, args: { query: string; limit?: number; minPosition?: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
       const { limit } = page(args);
       const pattern = searchPattern(args.query);
+      await awaitReadModel(context, info, "categories", args.minPosition);
       const rows = await readDb(await context.db.get())
         .select()
         .from(categories)
@@ -130,9 +133,13 @@ export const categoryResolvers = {
     },
   },
   Category: {
-    parent: (category: CategoryResult, _: unknown, context: GraphQLContext) =>
-      category.parentId ? findCategory(context, category.parentId) : null,
-    children: async (category: CategoryResult, _: unknown, context: GraphQLContext) => {
+    parent: async (category: CategoryResult, _: unknown, context: GraphQLContext, info: GraphQLResolveInfo) => {
+      if (!category.parentId) return null;
+      await awaitReadModel(context, info, "categories");
+      return findCategory(context, category.parentId);
+    },
+    children: async (category: CategoryResult, _: unknown, context: GraphQLContext, info: GraphQLResolveInfo) => {
+      await awaitReadModel(context, info, "categories");
       const rows = await readDb(await context.db.get())
         .select()
         .from(categories)

@@ -1,12 +1,12 @@
 // The audit trail: the raw event log, one aggregate's history, and any
 // aggregate's state rebuilt as of a version or a point in time.
 import { evolveAll } from "../../domain/shared/decider.ts";
-import { ValidationError } from "../../domain/shared/errors.ts";
+import { NotFoundError, ValidationError } from "../../domain/shared/errors.ts";
 import { upcastDomainEvent } from "../../domain/upcasters.ts";
 import { aggregateDefinition, aggregateTypes } from "../../commands/aggregates.ts";
-import { readStream, type StoredEvent } from "../../event-store/index.ts";
+import { decodePosition, readGlobalLog, readStream, readStreamType, type StoredEvent } from "../../event-store/index.ts";
 import { EVENT_COLUMNS, toStoredEvent, type EventRow } from "../../event-store/rows.ts";
-import { idArgument, page } from "../arguments.ts";
+import { idArgument, page, timeArgument } from "../arguments.ts";
 import type { GraphQLContext } from "../context.ts";
 
 export const eventTypeDefs = /* GraphQL */ `
@@ -40,8 +40,13 @@ export const eventTypeDefs = /* GraphQL */ `
   }
 
   extend type Query {
-    "The global event log in log order, optionally filtered."
-    events(aggregateId: ID, aggregateType: String, eventType: String, limit: Int = 20, offset: Int = 0): [Event!]!
+    """
+    The global event log in log order (the order consumers read it in), optionally
+    filtered. It ends before the oldest transaction still running, so an event that
+    commits late is never skipped. Page with after: the position of the last event
+    of the previous page.
+    """
+    events(aggregateId: ID, aggregateType: String, eventType: String, limit: Int = 20, after: String): [Event!]!
     "The newest events, newest first."
     recentEvents(limit: Int = 20): [Event!]!
     "Every event of one aggregate, in version order."
@@ -84,47 +89,53 @@ function knownAggregateType(aggregateType: string): string {
   return aggregateType;
 }
 
-function parseTime(at: string): Date {
-  const time = new Date(at);
-  if (Number.isNaN(time.getTime())) throw new ValidationError("at must be an ISO-8601 time", { field: "at", value: at });
-  return time;
+/** A stream belongs to one aggregate type: another type's id is as unknown as a missing one. */
+async function requireAggregate(context: GraphQLContext, aggregateType: string, id: string): Promise<void> {
+  if ((await readStreamType(await context.db.get(), id)) !== aggregateType) {
+    throw new NotFoundError(`no ${aggregateType} with id ${id}`, { aggregateType, id }, "AGGREGATE_NOT_FOUND");
+  }
 }
 
 export const eventResolvers = {
   Query: {
-    events: (
+    events: async (
       _: unknown,
-      args: { aggregateId?: string | null; aggregateType?: string | null; eventType?: string | null; limit?: number; offset?: number },
+      args: { aggregateId?: string | null; aggregateType?: string | null; eventType?: string | null; limit?: number; after?: string | null },
       context: GraphQLContext,
     ) => {
-      const { limit, offset } = page(args);
-      const aggregateId = args.aggregateId ? idArgument(args.aggregateId, "aggregateId") : null;
-      return queryEvents(
-        context,
-        "($1::uuid IS NULL OR aggregate_id = $1) AND ($2::text IS NULL OR aggregate_type = $2) AND ($3::text IS NULL OR event_type = $3)",
-        [aggregateId, args.aggregateType ?? null, args.eventType ?? null],
-        "events.global_sequence",
-        limit,
-        offset,
-      );
+      const { limit } = page(args);
+      const filter = {
+        streamId: args.aggregateId ? idArgument(args.aggregateId, "aggregateId") : null,
+        streamType: args.aggregateType ?? null,
+        eventType: args.eventType ?? null,
+      };
+      const after = args.after ? decodePosition(args.after) : undefined;
+      const { events } = await readGlobalLog(await context.db.get(), { after, limit, filter, upcast: upcastDomainEvent });
+      return events.map(toGraphQLEvent);
     },
     recentEvents: (_: unknown, args: { limit?: number }, context: GraphQLContext) => {
       const { limit } = page(args);
       return queryEvents(context, "true", [], "events.global_sequence DESC", limit, 0);
     },
-    aggregateHistory: (_: unknown, args: { aggregateType: string; id: string; limit?: number; offset?: number }, context: GraphQLContext) => {
+    aggregateHistory: async (_: unknown, args: { aggregateType: string; id: string; limit?: number; offset?: number }, context: GraphQLContext) => {
       const { limit, offset } = page(args);
-      return queryEvents(context, "aggregate_id = $1 AND aggregate_type = $2", [idArgument(args.id), knownAggregateType(args.aggregateType)], "events.event_version", limit, offset);
+      const aggregateType = knownAggregateType(args.aggregateType);
+      const id = idArgument(args.id);
+      await requireAggregate(context, aggregateType, id);
+      return queryEvents(context, "aggregate_id = $1", [id], "events.event_version", limit, offset);
     },
     aggregateState: async (_: unknown, args: { aggregateType: string; id: string; version?: number | null; at?: string | null }, context: GraphQLContext) => {
-      const definition = aggregateDefinition(knownAggregateType(args.aggregateType));
+      const aggregateType = knownAggregateType(args.aggregateType);
+      const definition = aggregateDefinition(aggregateType);
       const id = idArgument(args.id);
       if (args.version !== undefined && args.version !== null && args.version < 0) {
         throw new ValidationError("version must not be negative", { field: "version" });
       }
+      const until = args.at ? timeArgument(args.at, "at") : undefined;
+      await requireAggregate(context, aggregateType, id);
       const events = await readStream(await context.db.get(), id, {
         toVersion: args.version ?? undefined,
-        until: args.at ? parseTime(args.at) : undefined,
+        until,
         upcast: upcastDomainEvent,
       });
       const { decider } = definition;

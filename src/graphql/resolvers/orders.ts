@@ -1,4 +1,5 @@
 import { desc, eq, type SQL } from "drizzle-orm";
+import type { GraphQLResolveInfo } from "graphql";
 import { orders } from "../../../schema/query-db.ts";
 import { newAggregateId } from "../../commands/command-bus.ts";
 import type { OrderView } from "../../commands/order-write-model.ts";
@@ -99,9 +100,11 @@ function statusArgument(status: string): string {
   return status;
 }
 
-async function listOrders(context: GraphQLContext, args: { limit?: number; offset?: number; minPosition?: string }, where: SQL | undefined) {
+type ListArgs = { limit?: number; offset?: number; minPosition?: string };
+
+async function listOrders(context: GraphQLContext, info: GraphQLResolveInfo, args: ListArgs, where: SQL | undefined) {
   const { limit, offset } = page(args);
-  await awaitReadModel(context, "orders", args.minPosition);
+  await awaitReadModel(context, info, "orders", args.minPosition);
   const rows = await readDb(await context.db.get())
     .select()
     .from(orders)
@@ -113,20 +116,19 @@ async function listOrders(context: GraphQLContext, args: { limit?: number; offse
 }
 
 type Args<T> = { input: T };
-type ListArgs = { limit?: number; offset?: number; minPosition?: string };
 
 export const orderResolvers = {
   Query: {
-    order: async (_: unknown, args: { id: string; minPosition?: string }, context: GraphQLContext) => {
+    order: async (_: unknown, args: { id: string; minPosition?: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
       const id = idArgument(args.id);
-      await awaitReadModel(context, "orders", args.minPosition);
+      await awaitReadModel(context, info, "orders", args.minPosition);
       const [row] = await readDb(await context.db.get()).select().from(orders).where(eq(orders.id, id));
       return row ? fromRow(row) : null;
     },
-    orders: (_: unknown, args: ListArgs & { status?: string | null }, context: GraphQLContext) =>
-      listOrders(context, args, args.status ? eq(orders.status, statusArgument(args.status)) : undefined),
-    userOrders: (_: unknown, args: ListArgs & { userId: string }, context: GraphQLContext) =>
-      listOrders(context, args, eq(orders.userId, requiredText(args.userId, USER_ID))),
+    orders: (_: unknown, args: ListArgs & { status?: string | null }, context: GraphQLContext, info: GraphQLResolveInfo) =>
+      listOrders(context, info, args, args.status ? eq(orders.status, statusArgument(args.status)) : undefined),
+    userOrders: (_: unknown, args: ListArgs & { userId: string }, context: GraphQLContext, info: GraphQLResolveInfo) =>
+      listOrders(context, info, args, eq(orders.userId, requiredText(args.userId, USER_ID))),
   },
   Mutation: {
     // A rejected order is a GraphQL error with its code, as for every other mutation, so

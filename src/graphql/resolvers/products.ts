@@ -1,4 +1,5 @@
 import { and, asc, eq, gte, ilike, lte, or } from "drizzle-orm";
+import type { GraphQLResolveInfo } from "graphql";
 import { products } from "../../../schema/query-db.ts";
 import { newAggregateId } from "../../commands/command-bus.ts";
 import type { ProductView } from "../../commands/product-write-model.ts";
@@ -63,7 +64,7 @@ export const productTypeDefs = /* GraphQL */ `
     product(id: ID!, minPosition: String): Product
     products(categoryId: ID, minPrice: Decimal, maxPrice: Decimal, includeDeleted: Boolean = false, limit: Int = 20, offset: Int = 0, minPosition: String): [Product!]!
     "Active products whose name or description contains the query (case-insensitive)."
-    searchProducts(query: String!, limit: Int = 20): [Product!]!
+    searchProducts(query: String!, limit: Int = 20, minPosition: String): [Product!]!
   }
 
   extend type Mutation {
@@ -95,19 +96,20 @@ type Args<T> = { input: T };
 
 export const productResolvers = {
   Query: {
-    product: async (_: unknown, args: { id: string; minPosition?: string }, context: GraphQLContext) => {
+    product: async (_: unknown, args: { id: string; minPosition?: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
       const id = idArgument(args.id);
-      await awaitReadModel(context, "products", args.minPosition);
+      await awaitReadModel(context, info, "products", args.minPosition);
       return findProduct(context, id);
     },
     products: async (
       _: unknown,
       args: { categoryId?: string | null; minPrice?: string | null; maxPrice?: string | null; includeDeleted?: boolean; limit?: number; offset?: number; minPosition?: string },
       context: GraphQLContext,
+      info: GraphQLResolveInfo,
     ) => {
       const { limit, offset } = page(args);
       const categoryId = args.categoryId ? idArgument(args.categoryId, "categoryId") : undefined;
-      await awaitReadModel(context, "products", args.minPosition);
+      await awaitReadModel(context, info, "products", args.minPosition);
       const rows = await readDb(await context.db.get())
         .select()
         .from(products)
@@ -124,9 +126,10 @@ export const productResolvers = {
         .offset(offset);
       return rows.map(fromRow);
     },
-    searchProducts: async (_: unknown, args: { query: string; limit?: number }, context: GraphQLContext) => {
+    searchProducts: async (_: unknown, args: { query: string; limit?: number; minPosition?: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
       const { limit } = page(args);
       const pattern = searchPattern(args.query);
+      await awaitReadModel(context, info, "products", args.minPosition);
       const rows = await readDb(await context.db.get())
         .select()
         .from(products)
@@ -163,7 +166,10 @@ export const productResolvers = {
     },
   },
   Product: {
-    category: (product: ProductResult, _: unknown, context: GraphQLContext) => findCategory(context, product.categoryId),
+    category: async (product: ProductResult, _: unknown, context: GraphQLContext, info: GraphQLResolveInfo) => {
+      await awaitReadModel(context, info, "categories");
+      return findCategory(context, product.categoryId);
+    },
     createdAt: (product: ProductResult, _: unknown, context: GraphQLContext) => product.createdAt ?? eventTime(context, product.id, 1),
     updatedAt: (product: ProductResult, _: unknown, context: GraphQLContext) => product.updatedAt ?? eventTime(context, product.id, product.version),
   },
