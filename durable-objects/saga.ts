@@ -49,6 +49,7 @@ export class SagaDO extends DurableObject<Env> {
       setAlarm: (at) => (at === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at)),
       onCommit: () => this.ctx.waitUntil(wakeConsumers(this.env)),
       waitUntil: (work) => this.ctx.waitUntil(work),
+      release: () => this.#connection.close(),
     });
     return this.#runner;
   }

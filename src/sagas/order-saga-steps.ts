@@ -40,17 +40,21 @@ export class StepFailure extends Error {
 /** Runs one attempt of `step`; throws StepFailure, or CircuitOpenError when a provider is paused. */
 export async function runStep(saga: ActiveOrderSaga, step: SagaStep, attempt: number, ports: StepPorts): Promise<StepResult> {
   // A provider that does not answer is given up on at the step's deadline, as an HTTP client's timeout would.
-  const signal = saga.deadline === null ? undefined : AbortSignal.timeout(Math.max(0, saga.deadline - ports.now()));
+  // The timer is cleared with the step: a pending one would keep the Durable Object from being evicted.
+  const deadline = new AbortController();
+  const timer = saga.deadline === null ? undefined : setTimeout(() => deadline.abort(), Math.max(0, saga.deadline - ports.now()));
   try {
-    return await effects(saga, step, attempt, ports, signal);
+    return await effects(saga, step, attempt, ports, deadline.signal);
   } catch (error) {
     if (error instanceof CircuitOpenError || error instanceof StepFailure) throw error;
-    if (signal?.aborted) throw new StepFailure({ code: STEP_TIMEOUT, message: `${step} did not finish before its deadline` }, true);
+    if (deadline.signal.aborted) throw new StepFailure({ code: STEP_TIMEOUT, message: `${step} did not finish before its deadline` }, true);
     throw asStepFailure(error);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-async function effects(saga: ActiveOrderSaga, step: SagaStep, attempt: number, ports: StepPorts, signal: AbortSignal | undefined): Promise<StepResult> {
+async function effects(saga: ActiveOrderSaga, step: SagaStep, attempt: number, ports: StepPorts, signal: AbortSignal): Promise<StepResult> {
   const key = (target: string) => `saga:${saga.sagaId}:${step}:${target}`;
   const order = (command: DomainCommand, alreadyDone: string[] = []) =>
     tolerate(alreadyDone, ports.send({ aggregateType: "order", aggregateId: saga.orderId, command, idempotencyKey: key("order") }));

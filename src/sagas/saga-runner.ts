@@ -21,6 +21,8 @@ export interface SagaRunnerPorts extends StepPorts {
   onCommit?(position: string): void;
   /** Keeps the Durable Object alive while an attempt runs in the background. */
   waitUntil(work: Promise<unknown>): void;
+  /** Lets go of the database connection while the saga only waits (for a retry, or for nothing). */
+  release(): Promise<void>;
 }
 
 export class OrderSagaRunner {
@@ -61,6 +63,8 @@ export class OrderSagaRunner {
       const events = decideSaga(this.#state, input, this.ports.now(), this.ports.policies);
       if (events.length > 0) await this.#append(db, events);
       await this.#armAlarm();
+      // A waiting saga holds no connection: thousands of them may wait at once.
+      if (!runningAttempt(this.#state)) await this.ports.release();
     } catch (error) {
       // The stream is the truth: reload it before the next input.
       this.#loaded = false;

@@ -89,13 +89,16 @@ describe("order saga (started directly)", () => {
     const sagaId = sagaIdFor(created.id);
     const stub = env.SAGA.getByName(sagaId);
     await stub.start(sagaId, { orderId: created.id, userId, items: [{ productId, quantity: 2 }], totalAmount: 2000 });
-    await expect.poll(async () => (await sagaRow(sagaId))?.state.phase, { timeout: 10_000, interval: 10 }).toBe("waiting");
+    await expect.poll(async () => (await sagaRow(sagaId))?.state.phase, { timeout: 10_000, interval: 5 }).toBe("waiting");
     await evictDurableObject(stub);
+    const evictedAt = Date.now();
 
     const row = await settled(sagaId);
     expect(row.status).toBe("completed");
     const shipping = row.state.history.filter((h: any) => h.step === "arrange_shipping").map((h: any) => h.outcome);
     expect(shipping).toEqual(["failed", "failed", "failed", "succeeded"]);
+    // Whatever ran after the eviction ran in a new instance, woken by the alarm alone.
+    expect(row.state.history.at(-1).startedAt).toBeGreaterThan(evictedAt - 50);
     const events = await withDb(async (db) =>
       (await db.query("SELECT event_type FROM event_store.events WHERE aggregate_id = ANY($1::uuid[]) ORDER BY global_sequence", [[created.id, productId]])).rows.map((r) => r.event_type),
     );
