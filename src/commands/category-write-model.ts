@@ -30,11 +30,21 @@ export const categoryWriteModel: AggregateDefinition<CategoryCommand, CategoryEv
   },
 
   alongside(events, state, version) {
-    const checks = events.flatMap((event) => {
+    // Moves first: a move waits for the tree lock (migrations/0005), and must
+    // not wait for it while this batch already share-locks a parent that the
+    // lock holder is about to update.
+    const moves = events.flatMap((event) =>
+      event.type === "category.updated" && event.data.parentId
+        ? [sql`SELECT command.check_category_move(${event.data.id}::uuid, ${event.data.parentId}::uuid)`]
+        : [],
+    );
+    const others = events.flatMap((event) => {
       if (event.type === "category.deleted") return [sql`SELECT command.check_category_deletable(${event.data.id}::uuid)`];
-      const parentId = event.data.parentId;
-      return parentId ? [sql`SELECT command.check_category_parent(${event.data.id}::uuid, ${parentId}::uuid)`] : [];
+      return event.type === "category.created" && event.data.parentId
+        ? [sql`SELECT command.check_category_parent(${event.data.id}::uuid, ${event.data.parentId}::uuid)`]
+        : [];
     });
+    const checks = [...moves, ...others];
     if (state.status === "absent") return checks;
     return [
       ...checks,

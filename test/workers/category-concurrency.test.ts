@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { gql, gqlData, withDb } from "./support.ts";
+import { errorCode, gql, gqlData, withDb, type GraphQLResponse } from "./support.ts";
 
 describe("category concurrency", () => {
   it("50 concurrent updates all succeed with contiguous versions, in fewer than 50 append statements", async () => {
@@ -51,4 +51,56 @@ describe("category concurrency", () => {
       expect(orphans).toBe(0);
     }
   });
+
+  it("two moves that together would close a loop (A > D, B > C; A under C, B under D): one gets CATEGORY_CYCLE, never a cycle", async () => {
+    for (let round = 0; round < 20; round++) {
+      const [a, b] = await Promise.all([createCategory("Skew A"), createCategory("Skew B")]);
+      const [d, c] = await Promise.all([createCategory("Skew D", a), createCategory("Skew C", b)]);
+      const results = await Promise.all([move(a, c), move(b, d)]);
+      expect(outcomes(results), `round ${round}`).toEqual(["CATEGORY_CYCLE", "moved"]);
+      expect(await categoriesInCycles()).toEqual([]);
+    }
+  }, 90_000);
+
+  it("A under B against B under A: one gets CATEGORY_CYCLE, never UNAVAILABLE from a deadlock", async () => {
+    for (let round = 0; round < 20; round++) {
+      const [a, b] = await Promise.all([createCategory("Pair A"), createCategory("Pair B")]);
+      const results = await Promise.all([move(a, b), move(b, a)]);
+      expect(outcomes(results), `round ${round}`).toEqual(["CATEGORY_CYCLE", "moved"]);
+      expect(await categoriesInCycles()).toEqual([]);
+    }
+  }, 90_000);
 });
+
+async function createCategory(name: string, parentId: string | null = null): Promise<string> {
+  const { createCategory } = await gqlData(`mutation($name: String!, $parentId: ID) { createCategory(input: { name: $name, parentId: $parentId }) { id } }`, {
+    name,
+    parentId,
+  });
+  return createCategory.id;
+}
+
+function move(id: string, parentId: string) {
+  return gql(`mutation($id: ID!, $parentId: ID) { updateCategory(input: { id: $id, parentId: $parentId }) { id } }`, { id, parentId });
+}
+
+/** Each result as "moved" or its error code, sorted so the order of the race does not matter. */
+function outcomes(results: GraphQLResponse[]): string[] {
+  return results.map((result) => (result.errors ? (errorCode(result) ?? result.errors[0]!.message) : "moved")).sort();
+}
+
+/** Every category in command.categories that is its own ancestor. */
+function categoriesInCycles(): Promise<string[]> {
+  return withDb(async (db) => {
+    const { rows } = await db.query<{ id: string }>(
+      `WITH RECURSIVE walk(start, id, depth) AS (
+         SELECT id, parent_id, 1 FROM command.categories WHERE parent_id IS NOT NULL
+         UNION ALL
+         SELECT w.start, c.parent_id, w.depth + 1 FROM walk w JOIN command.categories c ON c.id = w.id
+         WHERE c.parent_id IS NOT NULL AND w.id <> w.start AND w.depth < 1000
+       )
+       SELECT DISTINCT start::text AS id FROM walk WHERE id = start`,
+    );
+    return rows.map((row) => row.id);
+  });
+}
