@@ -1,5 +1,6 @@
--- The category tree stays a tree under any concurrency. Called from the append
--- statement like the checks of 0002; a failed rule raises ES100 (command.raise_rule).
+-- The category tree stays a tree under any concurrency, and a category with
+-- active products cannot be deleted. Called from the append statement like the
+-- checks of 0002; a failed rule raises ES100 (command.raise_rule).
 --
 -- Why moves are serialized: check_category_parent (0002) share-locks only the
 -- new parent and walks the ancestors with plain reads. Two moves on two
@@ -24,5 +25,33 @@ BEGIN
   PERFORM pg_advisory_xact_lock(1667331187, 1);
   -- VOLATILE: the walk inside runs on a snapshot taken after the lock wait.
   RETURN command.check_category_parent(p_id, p_parent_id);
+END;
+$$;
+--> statement-breakpoint
+
+-- Locks the category, then counts its active children and products: a child
+-- or a product created (or moved in) concurrently share-locks the category, so
+-- it either committed before this lock (and is counted) or waits for this
+-- delete and then finds the category deleted.
+CREATE OR REPLACE FUNCTION command.check_category_deletable(p_id uuid)
+RETURNS integer LANGUAGE plpgsql AS $$
+DECLARE
+  v_children integer;
+  v_products integer;
+BEGIN
+  PERFORM 1 FROM command.categories WHERE id = p_id FOR UPDATE;
+  SELECT count(*) INTO v_children FROM command.categories WHERE parent_id = p_id AND active;
+  IF v_children > 0 THEN
+    PERFORM command.raise_rule('illegal_state', 'CATEGORY_HAS_CHILDREN',
+      format('category %s still has %s active subcategories', p_id, v_children),
+      jsonb_build_object('id', p_id, 'children', v_children));
+  END IF;
+  SELECT count(*) INTO v_products FROM command.products WHERE category_id = p_id AND active;
+  IF v_products > 0 THEN
+    PERFORM command.raise_rule('illegal_state', 'CATEGORY_HAS_PRODUCTS',
+      format('category %s still has %s active products', p_id, v_products),
+      jsonb_build_object('id', p_id, 'products', v_products));
+  END IF;
+  RETURN 1;
 END;
 $$;

@@ -51,6 +51,19 @@ describe("rule checks in the append statement", () => {
     expect(await ruleError("SELECT command.check_category_deletable($1)", [parent])).toMatchObject({ code: "CATEGORY_HAS_CHILDREN", details: { children: 1 } });
     expect(await ruleError("SELECT command.check_category_deletable($1)", [await category(true)])).toBeUndefined();
   });
+
+  it("a category with active products cannot be deleted; deleted products do not count", async () => {
+    const withProduct = await category(true);
+    await product(withProduct, true);
+    await product(withProduct, false);
+    expect(await ruleError("SELECT command.check_category_deletable($1)", [withProduct])).toMatchObject({
+      code: "CATEGORY_HAS_PRODUCTS",
+      details: { id: withProduct, products: 1 },
+    });
+    const onlyDeleted = await category(true);
+    await product(onlyDeleted, false);
+    expect(await ruleError("SELECT command.check_category_deletable($1)", [onlyDeleted])).toBeUndefined();
+  });
 });
 
 // Deterministic interleavings of two append transactions, each on its own
@@ -134,6 +147,16 @@ describe("category moves are serialized", () => {
     }
   });
 });
+
+async function product(categoryId: string, active: boolean): Promise<string> {
+  const id = randomUUID();
+  await db.query(
+    `INSERT INTO command.products (id, name, category_id, price_amount, stock_quantity, reserved_quantity, active, version)
+     VALUES ($1, 'Rule check', $2, 100, 1, 0, $3, 1)`,
+    [id, categoryId, active],
+  );
+  return id;
+}
 
 /** Categories that are their own ancestor, anywhere in command.categories. */
 async function cycles(): Promise<number> {
