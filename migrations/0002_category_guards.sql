@@ -4,7 +4,7 @@
 -- PL/pgSQL: each query inside sees a fresh snapshot, taken after the lock wait.
 --
 -- A failed rule raises ES100 with DETAIL = {"code", "kind", "message", "details"},
--- which src/commands/guards.ts turns into the matching domain error.
+-- which src/commands/rule-violations.ts turns into the matching domain error.
 
 CREATE FUNCTION command.raise_rule(p_kind text, p_code text, p_message text, p_details jsonb)
 RETURNS void LANGUAGE plpgsql AS $$

@@ -23,18 +23,28 @@ export const categoryWriteModel: AggregateDefinition<CategoryCommand, CategoryEv
   decider: categoryDecider,
 
   async loadContext(db, command) {
-    if (command.type === "deleteCategory") return !isUuid(command.data.id) ? {} : { activeChildCount: await activeChildCount(db, command.data.id) };
+    if (command.type === "deleteCategory") return !isUuid(command.data.id) ? {} : await activeDependents(db, command.data.id);
     // A malformed id is left for decide to reject.
     const parentId = command.data.parentId;
     return isUuid(parentId) ? { parent: await parentFacts(db, parentId) } : {};
   },
 
   alongside(events, state, version) {
-    const checks = events.flatMap((event) => {
+    // Moves first: a move waits for the tree lock (migrations/0005), and must
+    // not wait for it while this batch already share-locks a parent that the
+    // lock holder is about to update.
+    const moves = events.flatMap((event) =>
+      event.type === "category.updated" && event.data.parentId
+        ? [sql`SELECT command.check_category_move(${event.data.id}::uuid, ${event.data.parentId}::uuid)`]
+        : [],
+    );
+    const others = events.flatMap((event) => {
       if (event.type === "category.deleted") return [sql`SELECT command.check_category_deletable(${event.data.id}::uuid)`];
-      const parentId = event.data.parentId;
-      return parentId ? [sql`SELECT command.check_category_parent(${event.data.id}::uuid, ${parentId}::uuid)`] : [];
+      return event.type === "category.created" && event.data.parentId
+        ? [sql`SELECT command.check_category_parent(${event.data.id}::uuid, ${event.data.parentId}::uuid)`]
+        : [];
     });
+    const checks = [...moves, ...others];
     if (state.status === "absent") return checks;
     return [
       ...checks,
@@ -69,10 +79,11 @@ async function parentFacts(db: Queryable, parentId: string): Promise<CategoryCon
   return parent ? { id: parent.id, active: parent.active, ancestorIds: ancestors.map((a) => a.id) } : null;
 }
 
-async function activeChildCount(db: Queryable, id: string): Promise<number> {
-  const { rows } = await db.query<{ count: number }>(
-    "SELECT count(*)::integer AS count FROM command.categories WHERE parent_id = $1::uuid AND active",
+async function activeDependents(db: Queryable, id: string): Promise<Pick<CategoryContext, "activeChildCount" | "activeProductCount">> {
+  const { rows } = await db.query<{ children: number; products: number }>(
+    `SELECT (SELECT count(*)::integer FROM command.categories WHERE parent_id = $1::uuid AND active) AS children,
+            (SELECT count(*)::integer FROM command.products WHERE category_id = $1::uuid AND active) AS products`,
     [id],
   );
-  return rows[0]?.count ?? 0;
+  return { activeChildCount: rows[0]?.children ?? 0, activeProductCount: rows[0]?.products ?? 0 };
 }

@@ -62,13 +62,15 @@ async function productFacts(db: Queryable, ids: string[]): Promise<Record<string
  * lookup and the commit (products are never removed, so existence holds).
  * Inline rather than a migration function: it reuses command.raise_rule, whose
  * ES100 error rule-violations.ts turns back into PRODUCT_DELETED.
+ *
+ * `active` is tested in the select list, not in a WHERE: the statement's
+ * snapshot is older than the wait for the stream lock, and a filter on it would
+ * be pushed below the lock and drop a row whose delete committed during that
+ * wait without ever locking it. Locked, the row is read in its latest version.
  */
 function productsStillActive(productIds: string[]) {
-  const ids = JSON.stringify([...productIds].sort());
-  return sql`SELECT command.raise_rule('illegal_state', 'PRODUCT_DELETED', format('product %s is deleted', p.id),
-                                      jsonb_build_object('productId', p.id))
-             FROM (SELECT id, active FROM command.products
-                   WHERE id IN (SELECT value::uuid FROM jsonb_array_elements_text(${ids}::jsonb))
-                   ORDER BY id FOR SHARE) AS p
-             WHERE NOT p.active`;
+  const ids = `{${[...productIds].sort().join(",")}}`;
+  return sql`SELECT CASE WHEN NOT p.active THEN command.raise_rule('illegal_state', 'PRODUCT_DELETED', format('product %s is deleted', p.id),
+                                                                 jsonb_build_object('productId', p.id)) END
+             FROM (SELECT id, active FROM command.products WHERE id = ANY(${ids}::uuid[]) ORDER BY id FOR SHARE) AS p`;
 }

@@ -100,10 +100,17 @@ describe("updateCategory", () => {
 });
 
 describe("deleteCategory", () => {
-  it("deletes softly", () => spec.given([created]).when({ type: "deleteCategory", data: { id } }, { activeChildCount: 0 }).then([deleted]));
+  it("deletes softly", () =>
+    spec.given([created]).when({ type: "deleteCategory", data: { id } }, { activeChildCount: 0, activeProductCount: 0 }).then([deleted]));
 
   it("rejects while it has active children", () =>
     spec.given([created]).when({ type: "deleteCategory", data: { id } }, { activeChildCount: 2 }).thenThrows("CATEGORY_HAS_CHILDREN", { children: 2 }));
+
+  it("rejects while it has active products", () =>
+    spec
+      .given([created])
+      .when({ type: "deleteCategory", data: { id } }, { activeChildCount: 0, activeProductCount: 3 })
+      .thenThrows("CATEGORY_HAS_PRODUCTS", { id, products: 3 }));
 
   it("rejects an unknown or already deleted category", () => {
     spec.given([]).when({ type: "deleteCategory", data: { id } }).thenThrows("CATEGORY_NOT_FOUND");

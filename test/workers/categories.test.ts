@@ -152,6 +152,18 @@ describe("category errors", () => {
     expect(errorCode(await remove(parent.id))).toBe("CATEGORY_DELETED");
   });
 
+  it("CATEGORY_HAS_PRODUCTS while an active product is in the category; deleted products do not count", async () => {
+    const shelf = await createCategory({ name: "Stocked" });
+    const { createProduct } = await gqlData(`mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`, {
+      input: { name: "On the shelf", categoryId: shelf.id, price: "2.50", stockQuantity: 1 },
+    });
+    const refused = await remove(shelf.id);
+    expect(errorCode(refused)).toBe("CATEGORY_HAS_PRODUCTS");
+    expect(refused.errors![0]!.extensions!.details).toEqual({ id: shelf.id, products: 1 });
+    await gqlData(`mutation($id: ID!) { deleteProduct(input: { id: $id }) { id } }`, { id: createProduct.id });
+    await gqlData(`mutation($id: ID!) { deleteCategory(input: { id: $id }) { id } }`, { id: shelf.id });
+  });
+
   it("CATEGORY_CYCLE when moving a category under its own descendant", async () => {
     const a = await createCategory({ name: "A" });
     const b = await createCategory({ name: "B", parentId: a.id });

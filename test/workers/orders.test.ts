@@ -1,12 +1,12 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { sendCommand } from "../../src/commands/command-bus.ts";
+import { newAggregateId, sendCommand } from "../../src/commands/command-bus.ts";
 import { orderWriteModel } from "../../src/commands/order-write-model.ts";
 import { translateRuleViolation } from "../../src/commands/rule-violations.ts";
 import type { OrderCommand, OrderEvent } from "../../src/domain/order/order.ts";
 import { DomainError } from "../../src/domain/shared/errors.ts";
 import { appendToStream } from "../../src/event-store/index.ts";
-import { errorCode, gql, gqlData, withDb } from "./support.ts";
+import { errorCode, gql, gqlData, holdAppends, withDb } from "./support.ts";
 
 const ORDER = "id userId status items { productId productName quantity unitPrice lineTotal } totalAmount sagaId sagaStatus sagaCurrentStep version createdAt updatedAt";
 const CREATE = `mutation($input: CreateOrderInput!) { createOrder(input: $input) { success message order { ${ORDER} } } }`;
@@ -178,6 +178,33 @@ describe("order errors", () => {
       (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM event_store.events WHERE aggregate_id = $1", [id])).rows[0]!.n,
     );
     expect(events).toBe(1);
+  });
+
+  // What the re-check at append guarantees: an order commits only if none of
+  // its products was deleted before its append share-locked them. A delete
+  // that commits after the order looked its products up but before it
+  // appends must fail the order; a delete that comes later waits for the
+  // order's commit. The gap is a few milliseconds, so the test opens it on
+  // purpose: it holds the order stream's append lock while the product is deleted.
+  it("an order whose product is deleted after its lookup, before its append, gets PRODUCT_DELETED and appends nothing", async () => {
+    const productId = await newProduct("1.00");
+    const key = `parked-order-${crypto.randomUUID()}`;
+    const orderId = newAggregateId("createOrder", { idempotencyKey: key });
+    const appends = await holdAppends(orderId);
+    try {
+      const ordering = gql(CREATE, { input: { userId: "parked", items: [{ productId, quantity: 1 }] } }, { "idempotency-key": key });
+      await appends.appendWaiting();
+      await gqlData(`mutation($id: ID!) { deleteProduct(input: { id: $id }) { id } }`, { id: productId });
+      await appends.release();
+      const ordered = await ordering;
+      expect(errorCode(ordered)).toBe("PRODUCT_DELETED");
+    } finally {
+      await appends.release();
+    }
+    const events = await withDb(async (db) =>
+      (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM event_store.events WHERE aggregate_id = $1", [orderId])).rows[0]!.n,
+    );
+    expect(events).toBe(0);
   });
 
   it("an order racing a product delete either wins or gets PRODUCT_DELETED, never another error", async () => {

@@ -23,6 +23,8 @@ export interface CategoryContext {
   parent?: { id: string; active: boolean; ancestorIds: string[] } | null;
   /** Only looked up for deleteCategory. */
   activeChildCount?: number;
+  /** Active products in the category; only looked up for deleteCategory. */
+  activeProductCount?: number;
 }
 
 const NAME = { field: "name", max: 100 };
@@ -68,6 +70,10 @@ function decide(command: CategoryCommand, state: CategoryState, context: Categor
       const children = context.activeChildCount ?? 0;
       if (children > 0) {
         throw new IllegalStateError(`category ${current.id} still has ${children} active subcategories`, { id: current.id, children }, "CATEGORY_HAS_CHILDREN");
+      }
+      const products = context.activeProductCount ?? 0;
+      if (products > 0) {
+        throw new IllegalStateError(`category ${current.id} still has ${products} active products`, { id: current.id, products }, "CATEGORY_HAS_PRODUCTS");
       }
       return [{ type: "category.deleted", data: { id: current.id } }];
     }
