@@ -3,7 +3,7 @@
 // Slugs name things across this file and become idempotency keys, so keep them
 // stable; to change data already seeded somewhere, bump SEED_VERSION.
 
-export const SEED_VERSION = "seed-v1";
+export const SEED_VERSION = "seed-v2";
 
 export interface DemoCategory {
   slug: string;
@@ -39,7 +39,12 @@ export interface DemoStockUpdate {
 export interface DemoOrder {
   userId: string;
   items: Array<{ product: string; quantity: number }>;
-  /** Cancelled after it is placed, with this reason. */
+  /**
+   * Cancelled after it is placed, with this reason. Such orders ask the shipping
+   * provider to fail its first three tries (see the userId directives in
+   * src/sagas/simulated-services.ts), so the cancel reaches the saga before it
+   * could confirm the order.
+   */
   cancelReason?: string;
 }
 
@@ -167,6 +172,7 @@ export const DEMO_STOCK_UPDATES: DemoStockUpdate[] = [
 
 export const DEMO_USERS = ["ada.lovelace@example.com", "grace.hopper@example.com", "alan.turing@example.com", "katherine.johnson@example.com", "linus.pauling@example.com"] as const;
 const [ada, grace, alan, katherine, linus] = DEMO_USERS;
+const SLOW_SHIPPING = "#arrange=SERVICE_UNAVAILABLE*3";
 
 /** The nth order (from 1) has the idempotency key `order:n`: add new orders at the end. */
 export const DEMO_ORDERS: DemoOrder[] = [
@@ -176,7 +182,7 @@ export const DEMO_ORDERS: DemoOrder[] = [
   { userId: katherine, items: [{ product: "ridgeline-2p-tent", quantity: 1 }, { product: "summit-sleeping-bag", quantity: 2 }, { product: "headlamp-400", quantity: 2 }, { product: "pocket-rocket-stove", quantity: 1 }] },
   { userId: linus, items: [{ product: "herb-seed-kit", quantity: 2 }] },
   { userId: ada, items: [{ product: "dotted-notebook-a5", quantity: 2 }, { product: "fountain-pen-starter", quantity: 1 }, { product: "bottled-ink-blue-black", quantity: 1 }] },
-  { userId: grace, items: [{ product: "lumen-smart-bulb-4pack", quantity: 2 }, { product: "plugwise-smart-plug", quantity: 4 }], cancelReason: "Ordered the wrong socket type" },
+  { userId: `${grace}${SLOW_SHIPPING}`, items: [{ product: "lumen-smart-bulb-4pack", quantity: 2 }, { product: "plugwise-smart-plug", quantity: 4 }], cancelReason: "Ordered the wrong socket type" },
   { userId: alan, items: [{ product: "cloudstride-running-shoe", quantity: 1 }, { product: "merino-running-tee", quantity: 2 }] },
   { userId: katherine, items: [{ product: "cast-iron-skillet-26", quantity: 1 }, { product: "chef-knife-20", quantity: 1 }] },
   { userId: linus, items: [{ product: "solar-path-lights-8", quantity: 1 }, { product: "festoon-string-lights", quantity: 1 }, { product: "bypass-pruner", quantity: 1 }] },
@@ -184,8 +190,11 @@ export const DEMO_ORDERS: DemoOrder[] = [
   { userId: grace, items: [{ product: "linen-duvet-cover", quantity: 1 }, { product: "wool-pillow", quantity: 2 }] },
   { userId: alan, items: [{ product: "dockit-usb-c-hub", quantity: 1 }, { product: "riser-laptop-stand", quantity: 1 }, { product: "pocket-notebook-3pack", quantity: 1 }] },
   { userId: katherine, items: [{ product: "aero-road-helmet", quantity: 1 }, { product: "commuter-light-set", quantity: 1 }, { product: "folding-bike-lock", quantity: 1 }, { product: "mini-pump", quantity: 1 }] },
-  { userId: linus, items: [{ product: "snapshot-instant-camera", quantity: 1 }], cancelReason: "Found it cheaper elsewhere" },
+  { userId: `${linus}${SLOW_SHIPPING}`, items: [{ product: "snapshot-instant-camera", quantity: 1 }], cancelReason: "Found it cheaper elsewhere" },
   { userId: ada, items: [{ product: "gooseneck-kettle", quantity: 1 }, { product: "ethiopia-yirgacheffe-beans", quantity: 2 }] },
   { userId: grace, items: [{ product: "trail-running-vest", quantity: 1 }, { product: "gel-pen-12pack", quantity: 1 }] },
-  { userId: alan, items: [{ product: "tulip-bulbs-25", quantity: 2 }, { product: "trowel-fork-set", quantity: 1 }, { product: "gardening-gloves", quantity: 2 }], cancelReason: "Delivery would arrive after planting season" },
+  { userId: `${alan}${SLOW_SHIPPING}`, items: [{ product: "tulip-bulbs-25", quantity: 2 }, { product: "trowel-fork-set", quantity: 1 }, { product: "gardening-gloves", quantity: 2 }], cancelReason: "Delivery would arrive after planting season" },
+  // The saga undoes these: a declined card, and an address the carrier does not serve.
+  { userId: `${katherine}#charge=INSUFFICIENT_FUNDS`, items: [{ product: "studio-monitor-pair", quantity: 1 }] },
+  { userId: `${linus}#arrange=RESTRICTED_AREA`, items: [{ product: "trailcam-action-camera", quantity: 2 }, { product: "sd-card-128gb", quantity: 1 }] },
 ];
