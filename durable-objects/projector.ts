@@ -1,12 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
 import { IdleConnection } from "../src/db/idle-connection.ts";
 import { databaseSettings } from "../src/db/worker-connection.ts";
-import { readCheckpoints } from "../src/projections/checkpoints.ts";
-import { LagWindow } from "../src/projections/lag.ts";
+import { readCheckpoints } from "../src/consumers/checkpoints.ts";
+import { LagWindow } from "../src/consumers/lag.ts";
 import { projectionConsumer, type Projection } from "../src/projections/projection.ts";
 import { finishRebuild, isRebuilding, startRebuild } from "../src/projections/rebuild.ts";
 import { projectionNamed } from "../src/projections/registry.ts";
-import { runUntilCaughtUp } from "../src/projections/runner.ts";
+import { runUntilCaughtUp } from "../src/consumers/runner.ts";
 
 /** Keep polling this long after the last wake-up, in case one was lost. */
 const SAFETY_NET_MS = 5 * 60_000;

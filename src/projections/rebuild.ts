@@ -3,10 +3,10 @@
 // never see a half-built table.
 import { readGlobalLog, type Queryable } from "../event-store/index.ts";
 import { upcastDomainEvent } from "../domain/upcasters.ts";
-import { lockCheckpoint, resetCheckpoint } from "./checkpoints.ts";
-import type { Consumer } from "./consumer.ts";
+import { lockCheckpoint, resetCheckpoint } from "../consumers/checkpoints.ts";
+import type { Consumer } from "../consumers/consumer.ts";
 import { projectionConsumer, type Projection } from "./projection.ts";
-import { runUntilCaughtUp } from "./runner.ts";
+import { runUntilCaughtUp } from "../consumers/runner.ts";
 import { REBUILD_SUFFIX } from "./status.ts";
 
 export const REBUILD_BATCH_SIZE = 5_000;

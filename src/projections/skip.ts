@@ -2,7 +2,7 @@
 // dead-letter table (with the error it caused) and the checkpoint moves past it.
 import { IllegalStateError, NotFoundError } from "../domain/shared/errors.ts";
 import { readGlobalLog, type Queryable, type StoredEvent } from "../event-store/index.ts";
-import { lockCheckpoint, saveCheckpoint } from "./checkpoints.ts";
+import { lockCheckpoint, saveCheckpoint } from "../consumers/checkpoints.ts";
 
 /** Skips the next event of `consumer`; `db` must be a single connection. */
 export async function skipNextEvent(db: Queryable, consumer: string, expectedSequence?: number): Promise<StoredEvent> {

@@ -1,6 +1,6 @@
 import { NotFoundError } from "../../domain/shared/errors.ts";
 import { PROJECTIONS, projectionNamed } from "../../projections/registry.ts";
-import { setConsumerStatus } from "../../projections/checkpoints.ts";
+import { setConsumerStatus } from "../../consumers/checkpoints.ts";
 import { skipNextEvent } from "../../projections/skip.ts";
 import { readProjectionStatus } from "../../projections/status.ts";
 import { page } from "../arguments.ts";
