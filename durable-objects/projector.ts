@@ -89,6 +89,8 @@ export class ProjectorDO extends DurableObject<Env> {
         await this.#connection.close();
         return;
       }
+      // Still held back after a minute of polling: the alarm keeps trying, however long the blocker lasts.
+      if (result.status === "held_back") await this.#armSafetyNet(name);
     }
   }
 }

@@ -25,8 +25,13 @@ export interface ConsumerBatch {
   /** Of those, events the consumer handled. */
   applied: number;
   position: LogPosition;
-  /** Nothing more is visible to read right now. */
+  /** Every committed event has been read. */
   caughtUp: boolean;
+  /**
+   * The page stopped short because an older open transaction holds the log
+   * back while committed events wait past it: not caught up, read again soon.
+   */
+  heldBack: boolean;
 }
 
 export const DEFAULT_BATCH_SIZE = 500;
@@ -40,7 +45,7 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
     const checkpoint = await lockCheckpoint(db, consumer.name);
     if (checkpoint.status === "stopped") {
       await db.query("COMMIT");
-      return { read: 0, applied: 0, position: checkpoint, caughtUp: true };
+      return { read: 0, applied: 0, position: checkpoint, caughtUp: true, heldBack: false };
     }
     const page = await readGlobalLog(db, { after: checkpoint, limit: batchSize, upcast: upcastDomainEvent });
     const relevant = page.events.filter((event) => wanted.has(event.type));
@@ -52,7 +57,8 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
       await saveCheckpoint(db, consumer.name, { position: page.position, processed: page.events.length, lag });
     }
     await db.query("COMMIT");
-    return { read: page.events.length, applied: relevant.length, position: page.position, caughtUp: page.events.length < batchSize };
+    const short = page.events.length < batchSize;
+    return { read: page.events.length, applied: relevant.length, position: page.position, caughtUp: short && !page.heldBack, heldBack: short && page.heldBack };
   } catch (error) {
     await db.query("ROLLBACK").catch(() => undefined);
     throw error;

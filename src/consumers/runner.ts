@@ -9,39 +9,66 @@ export interface RunOptions extends BatchOptions {
   /** Tries per batch before narrowing down / giving up. */
   attempts?: number;
   backoffMs?: number;
+  /** How long to keep polling while an open transaction holds the log back; then the caller's alarm takes over. */
+  heldBackForMs?: number;
 }
 
 export type RunResult =
   | { status: "caught_up"; processed: number }
+  | { status: "held_back"; processed: number }
   | { status: "failed"; processed: number; error: string; failedSequence: number | null };
+
+// While held back, nothing announces the moment the blocker ends (it may be
+// another consumer's batch, a migration, an idle session), so poll: quickly at
+// first, since most blockers are short batches, then at most twice a second.
+const HELD_BACK_FIRST_PAUSE_MS = 10;
+const HELD_BACK_MAX_PAUSE_MS = 500;
+const HELD_BACK_FOR_MS = 60_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+type Step = ConsumerBatch | Extract<RunResult, { status: "failed" }>;
 
 export async function runUntilCaughtUp(connect: () => Promise<Queryable>, consumer: Consumer, options: RunOptions = {}): Promise<RunResult> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const heldBackForMs = options.heldBackForMs ?? HELD_BACK_FOR_MS;
   const attempt = (size: number) => withRetries(async () => runConsumerBatch(await connect(), consumer, { ...options, batchSize: size }), options);
-  let processed = 0;
-  for (;;) {
-    let batch: ConsumerBatch;
-    try {
-      batch = await attempt(batchSize);
-    } catch {
-      // Something in the next batch fails: go one event at a time through it.
-      for (let i = 0; i < batchSize; i++) {
-        let single: ConsumerBatch;
-        try {
-          single = await attempt(1);
-        } catch (error) {
-          const message = error instanceof Error ? error.message : String(error);
-          const suspect = await nextEvent(await connect(), consumer.name).catch(() => undefined);
-          await markFailed(await connect(), consumer.name, suspect?.globalSequence ?? null, message);
-          return { status: "failed", processed, error: message, failedSequence: suspect?.globalSequence ?? null };
-        }
-        processed += single.read;
-        if (single.caughtUp) return { status: "caught_up", processed };
+
+  /** Something in the next batch fails: go one event at a time through it, and stop at the event that fails. */
+  const narrowDown = async (processedBefore: number): Promise<Step> => {
+    let read = 0;
+    let single: ConsumerBatch | undefined;
+    for (let i = 0; i < batchSize && !(single?.caughtUp || single?.heldBack); i++) {
+      try {
+        single = await attempt(1);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const suspect = await nextEvent(await connect(), consumer.name).catch(() => undefined);
+        await markFailed(await connect(), consumer.name, suspect?.globalSequence ?? null, message);
+        return { status: "failed", processed: processedBefore + read, error: message, failedSequence: suspect?.globalSequence ?? null };
       }
-      continue;
+      read += single.read;
     }
-    processed += batch.read;
-    if (batch.caughtUp) return { status: "caught_up", processed };
+    return { ...single!, read };
+  };
+
+  let processed = 0;
+  let heldBackSince: number | undefined;
+  let pause = HELD_BACK_FIRST_PAUSE_MS;
+  for (;;) {
+    const step: Step = await attempt(batchSize).catch(() => narrowDown(processed));
+    if ("status" in step) return step;
+    processed += step.read;
+    if (step.caughtUp) return { status: "caught_up", processed };
+    if (!step.heldBack) continue; // a full page: read on
+    if (step.read > 0) {
+      heldBackSince = undefined;
+      pause = HELD_BACK_FIRST_PAUSE_MS;
+    }
+    heldBackSince ??= Date.now();
+    if (Date.now() - heldBackSince >= heldBackForMs) return { status: "held_back", processed };
+    await sleep(pause);
+    pause = Math.min(pause * 2, HELD_BACK_MAX_PAUSE_MS);
   }
 }
 
@@ -60,7 +87,7 @@ async function withRetries<T>(work: () => Promise<T>, options: RunOptions): Prom
       return await work();
     } catch (error) {
       if (i >= attempts) throw error;
-      await new Promise((resolve) => setTimeout(resolve, backoffMs * 4 ** (i - 1)));
+      await sleep(backoffMs * 4 ** (i - 1));
     }
   }
 }

@@ -4,6 +4,7 @@ import {
   appendToStream,
   comparePositions,
   decodePosition,
+  readGlobalLog,
   readHeadPosition,
   readStream,
 } from "../../src/event-store/index.ts";
@@ -86,6 +87,8 @@ describe("readGlobalLog gap safety", () => {
       // ...the gap-safe reader sees neither, and stays before the open transaction.
       await follower.poll();
       expect(follower.seen).toEqual([]);
+      // ...and says it is held back, not caught up: a committed event waits past the bound.
+      expect((await readGlobalLog(db, { after: follower.position })).heldBack).toBe(true);
       expect(comparePositions(follower.position, decodePosition(first.position!))).toBeLessThan(0);
       expect(comparePositions(await headPosition(db), decodePosition(first.position!))).toBeLessThan(0);
     } finally {
