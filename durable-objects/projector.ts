@@ -65,7 +65,7 @@ export class ProjectorDO extends DurableObject<Env> {
   }
 
   #continueRebuild(projection: Projection): void {
-    this.#rebuilding ??= finishRebuild(() => this.#rebuildConnection.get(), projection)
+    this.#rebuilding ??= finishRebuild(() => this.#rebuildConnection.get(), projection, () => this.#rebuildConnection.close())
       .then(() => undefined)
       .catch((error) => console.error(`rebuild of ${projection.name} failed`, error))
       .finally(() => {
@@ -84,13 +84,13 @@ export class ProjectorDO extends DurableObject<Env> {
       const checkpoint = (await readCheckpoints(await connect(), [name])).get(name);
       if (checkpoint?.status === "stopped") return;
       if (checkpoint?.status === "failed" && !retryFailed && Date.now() - (checkpoint.failedAt?.getTime() ?? 0) < RETRY_FAILED_AFTER_MS) return;
-      const result = await runUntilCaughtUp(connect, projectionConsumer(projection), { lag: this.#lag });
+      const result = await runUntilCaughtUp(connect, projectionConsumer(projection), { lag: this.#lag, reconnect: () => this.#connection.close() });
       if (result.status === "failed") {
         await this.#connection.close();
         return;
       }
-      // Still held back after a minute of polling: the alarm keeps trying, however long the blocker lasts.
-      if (result.status === "held_back") await this.#armSafetyNet(name);
+      // Still held back, or the database still unreachable, after a minute: the alarm keeps trying, however long it lasts.
+      if (result.status === "held_back" || result.status === "unavailable") await this.#armSafetyNet(name);
     }
   }
 }

@@ -49,10 +49,10 @@ export async function isRebuilding(db: Queryable, projection: Projection): Promi
 }
 
 /** Fills the fresh table in large batches, then swaps it in. Returns the events replayed. */
-export async function finishRebuild(connect: () => Promise<Queryable>, projection: Projection): Promise<number> {
+export async function finishRebuild(connect: () => Promise<Queryable>, projection: Projection, reconnect?: () => Promise<void>): Promise<number> {
   const consumer = await rebuildConsumer(await connect(), projection);
-  const result = await runUntilCaughtUp(connect, consumer, { batchSize: REBUILD_BATCH_SIZE });
-  if (result.status === "failed") throw new Error(`rebuild of ${projection.name} failed: ${result.error}`);
+  const result = await runUntilCaughtUp(connect, consumer, { batchSize: REBUILD_BATCH_SIZE, reconnect });
+  if (result.status === "failed" || result.status === "unavailable") throw new Error(`rebuild of ${projection.name} failed: ${result.error}`);
   await swapIn(await connect(), projection, consumer);
   return result.processed;
 }
