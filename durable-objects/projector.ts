@@ -1,4 +1,5 @@
 import { DurableObject } from "cloudflare:workers";
+import { DomainError, IllegalStateError, serializeError, type SerializedError } from "../src/domain/shared/errors.ts";
 import { IdleConnection } from "../src/db/idle-connection.ts";
 import { databaseSettings } from "../src/db/worker-connection.ts";
 import { readCheckpoints } from "../src/consumers/checkpoints.ts";
@@ -20,6 +21,7 @@ export class ProjectorDO extends DurableObject<Env> {
   // A rebuild runs its own transactions beside the live loop's: its own connection.
   #rebuildConnection = new IdleConnection(() => databaseSettings(this.env));
   #rebuilding: Promise<void> | undefined;
+  #startingRebuild = false;
   #lag = new LagWindow();
   #running: Promise<void> | undefined;
   #again = false;
@@ -39,12 +41,28 @@ export class ProjectorDO extends DurableObject<Env> {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + ALARM_EVERY_MS);
   }
 
-  /** Starts a rebuild into a fresh table (progress shows in projectionStatus) and returns. */
-  async rebuild(name: string): Promise<void> {
+  /**
+   * Starts a rebuild into a fresh table (progress shows in projectionStatus) and
+   * returns, or answers why not (REBUILD_IN_PROGRESS) as a serialized domain error.
+   */
+  async rebuild(name: string): Promise<SerializedError | null> {
     const projection = requireProjection(name);
-    await this.ctx.storage.put("name", name);
-    await startRebuild(await this.#rebuildConnection.get(), projection);
+    // Two starts at once would interleave their transactions on the one rebuild connection.
+    if (this.#rebuilding || this.#startingRebuild) {
+      return serializeError(new IllegalStateError(`a rebuild of ${name} is already under way; watch projectionStatus`, { projection: name }, "REBUILD_IN_PROGRESS"));
+    }
+    this.#startingRebuild = true;
+    try {
+      await this.ctx.storage.put("name", name);
+      await startRebuild(await this.#rebuildConnection.get(), projection);
+    } catch (error) {
+      if (error instanceof DomainError) return serializeError(error);
+      throw error;
+    } finally {
+      this.#startingRebuild = false;
+    }
     this.#continueRebuild(projection);
+    return null;
   }
 
   override async alarm(): Promise<void> {

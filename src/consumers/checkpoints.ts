@@ -48,11 +48,11 @@ export async function saveCheckpoint(db: Queryable, consumer: string, update: Ch
   );
 }
 
-/** Puts the consumer at a position with a given count (after a rebuild). */
+/** Puts the consumer at a position with a given count (after a rebuild); an operator's stop stands. */
 export async function resetCheckpoint(db: Queryable, consumer: string, position: LogPosition, processedCount: number): Promise<void> {
   await db.query(
     `UPDATE query.checkpoints SET transaction_id = $2::xid8, global_sequence = $3, processed_count = $4,
-       status = 'running', last_error = NULL, failed_sequence = NULL, failed_at = NULL, last_processed_at = now(), updated_at = now()
+       status = CASE WHEN status = 'stopped' THEN status ELSE 'running' END, last_error = NULL, failed_sequence = NULL, failed_at = NULL, last_processed_at = now(), updated_at = now()
      WHERE consumer = $1`,
     [consumer, position.transactionId, position.globalSequence, processedCount],
   );

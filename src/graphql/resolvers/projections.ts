@@ -1,4 +1,4 @@
-import { NotFoundError, ValidationError } from "../../domain/shared/errors.ts";
+import { NotFoundError, ValidationError, deserializeError } from "../../domain/shared/errors.ts";
 import { PROJECTIONS, projectionNamed } from "../../projections/registry.ts";
 import { setConsumerStatus } from "../../consumers/checkpoints.ts";
 import { skipFailedEvent } from "../../projections/skip.ts";
@@ -66,7 +66,7 @@ export const projectionTypeDefs = /* GraphQL */ `
   extend type Mutation {
     "Moves a projection past the event it is stuck on, into the dead-letter table."
     skipEvent(input: SkipEventInput!): ProjectionStatus!
-    "Rebuilds a read model from the first event into a fresh table and swaps it in when caught up."
+    "Rebuilds a read model from the first event into a fresh table and swaps it in when caught up (REBUILD_IN_PROGRESS while one runs). A stopped projection stays stopped."
     rebuildProjection(input: ProjectionInput!): ProjectionStatus!
     "Pauses a projection after its current batch (status stopped)."
     stopProjection(input: ProjectionInput!): ProjectionStatus!
@@ -143,7 +143,8 @@ export const projectionResolvers = {
     },
     rebuildProjection: async (_: unknown, { input }: { input: { name: string } }, context: GraphQLContext) => {
       const { name } = projection(input.name);
-      await context.env.PROJECTOR.getByName(name).rebuild(name);
+      const refused = await context.env.PROJECTOR.getByName(name).rebuild(name);
+      if (refused) throw deserializeError(refused);
       return statusOf(context, name);
     },
     stopProjection: async (_: unknown, { input }: { input: { name: string } }, context: GraphQLContext) => {
