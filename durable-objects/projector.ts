@@ -1,12 +1,13 @@
 import { DurableObject } from "cloudflare:workers";
+import { DomainError, IllegalStateError, serializeError, type SerializedError } from "../src/domain/shared/errors.ts";
 import { IdleConnection } from "../src/db/idle-connection.ts";
 import { databaseSettings } from "../src/db/worker-connection.ts";
-import { readCheckpoints } from "../src/projections/checkpoints.ts";
-import { LagWindow } from "../src/projections/lag.ts";
+import { readCheckpoints } from "../src/consumers/checkpoints.ts";
+import { LagWindow } from "../src/consumers/lag.ts";
 import { projectionConsumer, type Projection } from "../src/projections/projection.ts";
 import { finishRebuild, isRebuilding, startRebuild } from "../src/projections/rebuild.ts";
 import { projectionNamed } from "../src/projections/registry.ts";
-import { runUntilCaughtUp } from "../src/projections/runner.ts";
+import { runUntilCaughtUp } from "../src/consumers/runner.ts";
 
 /** Keep polling this long after the last wake-up, in case one was lost. */
 const SAFETY_NET_MS = 5 * 60_000;
@@ -20,6 +21,7 @@ export class ProjectorDO extends DurableObject<Env> {
   // A rebuild runs its own transactions beside the live loop's: its own connection.
   #rebuildConnection = new IdleConnection(() => databaseSettings(this.env));
   #rebuilding: Promise<void> | undefined;
+  #startingRebuild = false;
   #lag = new LagWindow();
   #running: Promise<void> | undefined;
   #again = false;
@@ -39,12 +41,28 @@ export class ProjectorDO extends DurableObject<Env> {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + ALARM_EVERY_MS);
   }
 
-  /** Starts a rebuild into a fresh table (progress shows in projectionStatus) and returns. */
-  async rebuild(name: string): Promise<void> {
+  /**
+   * Starts a rebuild into a fresh table (progress shows in projectionStatus) and
+   * returns, or answers why not (REBUILD_IN_PROGRESS) as a serialized domain error.
+   */
+  async rebuild(name: string): Promise<SerializedError | null> {
     const projection = requireProjection(name);
-    await this.ctx.storage.put("name", name);
-    await startRebuild(await this.#rebuildConnection.get(), projection);
+    // Two starts at once would interleave their transactions on the one rebuild connection.
+    if (this.#rebuilding || this.#startingRebuild) {
+      return serializeError(new IllegalStateError(`a rebuild of ${name} is already under way; watch projectionStatus`, { projection: name }, "REBUILD_IN_PROGRESS"));
+    }
+    this.#startingRebuild = true;
+    try {
+      await this.ctx.storage.put("name", name);
+      await startRebuild(await this.#rebuildConnection.get(), projection);
+    } catch (error) {
+      if (error instanceof DomainError) return serializeError(error);
+      throw error;
+    } finally {
+      this.#startingRebuild = false;
+    }
     this.#continueRebuild(projection);
+    return null;
   }
 
   override async alarm(): Promise<void> {
@@ -65,7 +83,7 @@ export class ProjectorDO extends DurableObject<Env> {
   }
 
   #continueRebuild(projection: Projection): void {
-    this.#rebuilding ??= finishRebuild(() => this.#rebuildConnection.get(), projection)
+    this.#rebuilding ??= finishRebuild(() => this.#rebuildConnection.get(), projection, () => this.#rebuildConnection.close())
       .then(() => undefined)
       .catch((error) => console.error(`rebuild of ${projection.name} failed`, error))
       .finally(() => {
@@ -84,11 +102,13 @@ export class ProjectorDO extends DurableObject<Env> {
       const checkpoint = (await readCheckpoints(await connect(), [name])).get(name);
       if (checkpoint?.status === "stopped") return;
       if (checkpoint?.status === "failed" && !retryFailed && Date.now() - (checkpoint.failedAt?.getTime() ?? 0) < RETRY_FAILED_AFTER_MS) return;
-      const result = await runUntilCaughtUp(connect, projectionConsumer(projection), { lag: this.#lag });
+      const result = await runUntilCaughtUp(connect, projectionConsumer(projection), { lag: this.#lag, reconnect: () => this.#connection.close() });
       if (result.status === "failed") {
         await this.#connection.close();
         return;
       }
+      // Still held back, or the database still unreachable, after a minute: the alarm keeps trying, however long it lasts.
+      if (result.status === "held_back" || result.status === "unavailable") await this.#armSafetyNet(name);
     }
   }
 }

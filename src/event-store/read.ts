@@ -51,30 +51,48 @@ export interface GlobalLogPage {
   events: StoredEvent[];
   /** Where the next read starts: the last event's position, or `after` if none. */
   position: LogPosition;
+  /**
+   * Committed events exist at or past the xmin bound, so the page stops short
+   * of them: an older transaction is still open. Reading again once it ends
+   * will find them; nothing else is going to announce that moment.
+   */
+  heldBack: boolean;
 }
 
 /**
  * Reads the global log in (transaction_id, global_sequence) order, only up to
  * the oldest transaction still running, so an event that commits late with a
  * smaller sequence number is never skipped. The catch: one long transaction
- * anywhere in the cluster holds every reader back until it ends.
+ * anywhere in the cluster holds every reader back until it ends; `heldBack`
+ * says so, decided in the same statement (one snapshot) as the page itself,
+ * since a second statement could see the blocker gone and the page stale.
  */
 export async function readGlobalLog(db: Queryable, options: ReadGlobalLogOptions = {}): Promise<GlobalLogPage> {
   const after = options.after ?? START;
   const filter = options.filter ?? {};
-  const { rows } = await db.query<EventRow>(
-    `SELECT ${EVENT_COLUMNS} FROM event_store.events
-     WHERE (transaction_id, global_sequence) > ($1::xid8, $2::bigint)
-       AND transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-       AND ($4::uuid IS NULL OR aggregate_id = $4) AND ($5::text IS NULL OR aggregate_type = $5) AND ($6::text IS NULL OR event_type = $6)
-     ORDER BY events.transaction_id, events.global_sequence
-     LIMIT $3`,
+  const { rows } = await db.query<EventRow & { held_back: boolean }>(
+    `WITH bound AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
+     SELECT page.*, EXISTS (SELECT 1 FROM event_store.events, bound WHERE events.transaction_id >= bound.xmin) AS held_back
+     FROM bound LEFT JOIN LATERAL (
+       SELECT ${EVENT_COLUMNS}, events.transaction_id AS by_transaction, events.global_sequence AS by_sequence
+       FROM event_store.events
+       WHERE (transaction_id, global_sequence) > ($1::xid8, $2::bigint) AND transaction_id < bound.xmin
+         AND ($4::uuid IS NULL OR aggregate_id = $4) AND ($5::text IS NULL OR aggregate_type = $5) AND ($6::text IS NULL OR event_type = $6)
+       ORDER BY events.transaction_id, events.global_sequence
+       LIMIT $3
+     ) AS page ON true
+     ORDER BY page.by_transaction, page.by_sequence`,
     [after.transactionId, after.globalSequence, options.limit ?? 1000, filter.streamId ?? null, filter.streamType ?? null, filter.eventType ?? null],
   );
   const upcast = options.upcast ?? noUpcast;
-  const events = rows.map((row) => upcast(toStoredEvent(row)));
+  // With an empty page the outer join still yields one row, all nulls but held_back.
+  const events = rows.filter((row) => row.global_sequence !== null).map((row) => upcast(toStoredEvent(row)));
   const last = events.at(-1);
-  return { events, position: last ? { transactionId: last.transactionId, globalSequence: last.globalSequence } : after };
+  return {
+    events,
+    position: last ? { transactionId: last.transactionId, globalSequence: last.globalSequence } : after,
+    heldBack: rows[0]?.held_back ?? false,
+  };
 }
 
 /** The position of the newest event a gap-safe reader can see now. */

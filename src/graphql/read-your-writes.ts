@@ -10,7 +10,7 @@
 import type { GraphQLResolveInfo } from "graphql";
 import { UnavailableError, ValidationError } from "../domain/shared/errors.ts";
 import { comparePositions, decodePosition, isBeyondLogHead, type LogPosition } from "../event-store/index.ts";
-import { readCheckpoints } from "../projections/checkpoints.ts";
+import { readCheckpoints } from "../consumers/checkpoints.ts";
 import type { GraphQLContext } from "./context.ts";
 
 const WAIT_LIMIT_MS = 5_000;

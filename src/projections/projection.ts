@@ -1,5 +1,5 @@
 import type { StoredEvent } from "../event-store/index.ts";
-import type { Consumer } from "./consumer.ts";
+import type { Consumer } from "../consumers/consumer.ts";
 import { applyRowChanges, type RowChange } from "./row-patches.ts";
 
 /** A read model: one table in the query schema, fed from the global log. */

@@ -1,12 +1,13 @@
 // Rebuild a read model from the first event into a fresh table while the live
 // one keeps serving, then swap the tables in one short transaction, so readers
 // never see a half-built table.
+import { IllegalStateError } from "../domain/shared/errors.ts";
 import { readGlobalLog, type Queryable } from "../event-store/index.ts";
 import { upcastDomainEvent } from "../domain/upcasters.ts";
-import { lockCheckpoint, resetCheckpoint } from "./checkpoints.ts";
-import type { Consumer } from "./consumer.ts";
+import { lockCheckpoint, resetCheckpoint } from "../consumers/checkpoints.ts";
+import type { Consumer } from "../consumers/consumer.ts";
 import { projectionConsumer, type Projection } from "./projection.ts";
-import { runUntilCaughtUp } from "./runner.ts";
+import { runUntilCaughtUp } from "../consumers/runner.ts";
 import { REBUILD_SUFFIX } from "./status.ts";
 
 export const REBUILD_BATCH_SIZE = 5_000;
@@ -27,11 +28,27 @@ async function rebuildConsumer(db: Queryable, projection: Projection): Promise<C
   return { ...consumer, apply: (tx, events) => consumer.apply(tx, events.filter((event) => !skipped.has(event.globalSequence))) };
 }
 
-/** Creates an empty copy of the table and a rebuild checkpoint at the start of the log. */
+/** A rebuild whose checkpoint has not moved for this long is taken as abandoned and may be started over. */
+const ABANDONED_AFTER = "5 minutes";
+
+/**
+ * Creates an empty copy of the table and a rebuild checkpoint at the start of
+ * the log. Refuses while another rebuild of the projection is under way: both
+ * would fill (and drop) the same fresh table.
+ */
 export async function startRebuild(db: Queryable, projection: Projection): Promise<void> {
   const shadow = shadowTable(projection);
   await db.query("BEGIN");
   try {
+    // Serializes concurrent starts, so the second one sees the first one's checkpoint.
+    await db.query("SELECT pg_advisory_xact_lock(hashtext($1))", [shadow]);
+    const { rows } = await db.query(
+      `SELECT 1 FROM query.checkpoints WHERE consumer = $1 AND status <> 'failed' AND updated_at > now() - interval '${ABANDONED_AFTER}'`,
+      [projection.name + REBUILD_SUFFIX],
+    );
+    if (rows.length > 0) {
+      throw new IllegalStateError(`a rebuild of ${projection.name} is already under way; watch projectionStatus`, { projection: projection.name }, "REBUILD_IN_PROGRESS");
+    }
     await db.query(`DROP TABLE IF EXISTS ${shadow}`);
     await db.query(`CREATE TABLE ${shadow} (LIKE ${projection.table} INCLUDING ALL)`);
     await db.query("DELETE FROM query.checkpoints WHERE consumer = $1", [projection.name + REBUILD_SUFFIX]);
@@ -49,10 +66,10 @@ export async function isRebuilding(db: Queryable, projection: Projection): Promi
 }
 
 /** Fills the fresh table in large batches, then swaps it in. Returns the events replayed. */
-export async function finishRebuild(connect: () => Promise<Queryable>, projection: Projection): Promise<number> {
+export async function finishRebuild(connect: () => Promise<Queryable>, projection: Projection, reconnect?: () => Promise<void>): Promise<number> {
   const consumer = await rebuildConsumer(await connect(), projection);
-  const result = await runUntilCaughtUp(connect, consumer, { batchSize: REBUILD_BATCH_SIZE });
-  if (result.status === "failed") throw new Error(`rebuild of ${projection.name} failed: ${result.error}`);
+  const result = await runUntilCaughtUp(connect, consumer, { batchSize: REBUILD_BATCH_SIZE, reconnect });
+  if (result.status === "failed" || result.status === "unavailable") throw new Error(`rebuild of ${projection.name} failed: ${result.error}`);
   await swapIn(await connect(), projection, consumer);
   return result.processed;
 }

@@ -1,22 +1,28 @@
 // An admin's way past an event a projection cannot apply: the event goes to the
 // dead-letter table (with the error it caused) and the checkpoint moves past it.
+// Only ever the event the projection failed at: a skip is permanent (rebuilds
+// pass over dead letters too), so it must not land on whatever happens to be next.
 import { IllegalStateError, NotFoundError } from "../domain/shared/errors.ts";
 import { readGlobalLog, type Queryable, type StoredEvent } from "../event-store/index.ts";
-import { lockCheckpoint, saveCheckpoint } from "./checkpoints.ts";
+import { lockCheckpoint, saveCheckpoint } from "../consumers/checkpoints.ts";
 
-/** Skips the next event of `consumer`; `db` must be a single connection. */
-export async function skipNextEvent(db: Queryable, consumer: string, expectedSequence?: number): Promise<StoredEvent> {
+/** Skips the event `consumer` failed at, which must be `failedSequence`; `db` must be a single connection. */
+export async function skipFailedEvent(db: Queryable, consumer: string, failedSequence: number): Promise<StoredEvent> {
   await db.query("BEGIN");
   try {
     const checkpoint = await lockCheckpoint(db, consumer);
+    const details = { projection: consumer, requested: String(failedSequence), failedSequence: checkpoint.failedSequence === null ? null : String(checkpoint.failedSequence) };
+    if (checkpoint.status !== "failed") {
+      throw new IllegalStateError(`${consumer} is ${checkpoint.status}, not failed: there is no event to skip`, details, "PROJECTION_NOT_FAILED");
+    }
+    if (checkpoint.failedSequence !== failedSequence) {
+      throw new IllegalStateError(`${consumer} failed at event ${checkpoint.failedSequence ?? "(unknown)"}, not ${failedSequence}`, details, "NOT_FAILED_EVENT");
+    }
     const [event] = (await readGlobalLog(db, { after: checkpoint, limit: 1 })).events;
-    if (!event) throw new NotFoundError(`${consumer} has no event left to skip`, { projection: consumer }, "NOTHING_TO_SKIP");
-    if (expectedSequence !== undefined && event.globalSequence !== expectedSequence) {
-      throw new IllegalStateError(
-        `the next event of ${consumer} is ${event.globalSequence}, not ${expectedSequence}`,
-        { projection: consumer, next: String(event.globalSequence), requested: String(expectedSequence) },
-        "NOT_NEXT_EVENT",
-      );
+    if (!event) throw new NotFoundError(`${consumer} has no event left to skip`, details, "NOTHING_TO_SKIP");
+    if (event.globalSequence !== failedSequence) {
+      // The failure was recorded against another event than the one next in line: refuse rather than guess.
+      throw new IllegalStateError(`the next event of ${consumer} is ${event.globalSequence}, not the failed ${failedSequence}`, details, "NOT_FAILED_EVENT");
     }
     await db.query(
       `INSERT INTO query.dead_letters (consumer, global_sequence, transaction_id, aggregate_id, event_type, event_data, error)

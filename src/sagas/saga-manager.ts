@@ -5,7 +5,7 @@
 // nothing; an event never delivered cannot happen: the checkpoint only moves
 // past events whose sagas accepted them.
 import type { OrderCancelled, OrderCreated } from "../domain/order/order.ts";
-import type { Consumer } from "../projections/consumer.ts";
+import type { Consumer } from "../consumers/consumer.ts";
 import type { StoredEvent } from "../event-store/index.ts";
 import { sagaIdFor } from "./order-saga-types.ts";
 

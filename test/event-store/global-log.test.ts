@@ -4,6 +4,7 @@ import {
   appendToStream,
   comparePositions,
   decodePosition,
+  readGlobalLog,
   readHeadPosition,
   readStream,
 } from "../../src/event-store/index.ts";
@@ -86,6 +87,8 @@ describe("readGlobalLog gap safety", () => {
       // ...the gap-safe reader sees neither, and stays before the open transaction.
       await follower.poll();
       expect(follower.seen).toEqual([]);
+      // ...and says it is held back, not caught up: a committed event waits past the bound.
+      expect((await readGlobalLog(db, { after: follower.position })).heldBack).toBe(true);
       expect(comparePositions(follower.position, decodePosition(first.position!))).toBeLessThan(0);
       expect(comparePositions(await headPosition(db), decodePosition(first.position!))).toBeLessThan(0);
     } finally {
@@ -100,6 +103,38 @@ describe("readGlobalLog gap safety", () => {
     expect(follower.anomalies).toEqual([]);
     // The naive reader, checkpointed at the later event, has lost the earlier one for good.
     expect(await naiveRead(second.globalSequences[0]!, [early, late])).toEqual([]);
+  });
+
+  // Sequence numbers are taken at insert time, transaction ids at a transaction's
+  // first write: the two orders can disagree, and a reader that orders or
+  // checkpoints on global_sequence alone (even xmin-bounded) loses T2's event.
+  it("reads a late commit whose sequence is smaller than an event already read", async () => {
+    const [older, newer] = [randomUUID(), randomUUID()];
+    const follower = new GlobalLogFollower(db, new Set([older, newer]), { after: await headPosition(db) });
+    const t1 = await openTransaction(db);
+    const t2 = await openTransaction(db);
+    let t1Ended = false;
+    let early, late;
+    try {
+      await t1.client.query("SELECT pg_current_xact_id()"); // T1 takes its id first...
+      late = await appendToStream(t2.client, STREAM_TYPE, newer, [event(1)]); // ...T2 appends first and stays open...
+      early = await appendToStream(t1.client, STREAM_TYPE, older, [event(2)]); // ...T1 appends after it and commits.
+      expect(late.globalSequences[0]).toBeLessThan(early.globalSequences[0]!);
+      await t1.end("COMMIT");
+      t1Ended = true;
+      await follower.readUntil(() => follower.seen.length >= 1);
+      expect(follower.seen.map((e) => e.streamId)).toEqual([older]);
+    } finally {
+      if (!t1Ended) await t1.end("ROLLBACK");
+      await t2.end("COMMIT");
+    }
+    // T2's event, with the smaller sequence, must still come after T1's.
+    await follower.readUntil(() => follower.seen.length >= 2);
+    expect(follower.seen.map((e) => [e.streamId, e.globalSequence])).toEqual([
+      [older, early.globalSequences[0]],
+      [newer, late.globalSequences[0]],
+    ]);
+    expect(follower.anomalies).toEqual([]);
   });
 
   it("passes over the sequence numbers of a rolled-back append", async () => {

@@ -8,7 +8,9 @@ describe("a projection that cannot apply an event", () => {
   afterAll(async () => {
     // Never leave the shared categories projection stuck for other files.
     const status = await projectionStatus("categories");
-    if (status.status === "failed") await gql(`mutation { skipEvent(input: { projection: "categories" }) { status } }`);
+    if (status.status === "failed") {
+      await gql(`mutation($seq: String!) { skipEvent(input: { projection: "categories", globalSequence: $seq }) { status } }`, { seq: status.failedSequence });
+    }
   });
 
   it("stops at the event with status failed, the others keep going, and skipEvent moves it on through the dead-letter table", async () => {
@@ -35,12 +37,19 @@ describe("a projection that cannot apply an event", () => {
     const read = await gqlData(`query($id: ID!, $p: String) { product(id: $id, minPosition: $p) { name } }`, { id: product.createProduct.id, p: product.position });
     expect(read.product).toEqual({ name: "Unaffected" });
 
-    // skipEvent must name the event it skips, if it names one.
-    const notNext = String(Number(failed.failedSequence) + 1000);
-    expect(errorCode(await gql(`mutation($seq: String) { skipEvent(input: { projection: "categories", globalSequence: $seq }) { status } }`, { seq: notNext }))).toBe(
-      "NOT_NEXT_EVENT",
-    );
-    const skipped = await gqlData(`mutation($seq: String) { skipEvent(input: { projection: "categories", globalSequence: $seq }) { status lastError } }`, {
+    // skipEvent must name the event the projection failed at, as a plain integer.
+    const skip = (seq: unknown) => gql(`mutation($seq: String!) { skipEvent(input: { projection: "categories", globalSequence: $seq }) { status } }`, { seq });
+    expect(errorCode(await skip(String(Number(failed.failedSequence) + 1000)))).toBe("NOT_FAILED_EVENT");
+    expect(errorCode(await skip(String(Number(failed.failedSequence) + 1)))).toBe("NOT_FAILED_EVENT");
+    for (const bad of ["", "garbage", "1.5", "-1", "0", ` ${failed.failedSequence}`, "1e3", "99999999999999999999"]) {
+      const refused = await skip(bad);
+      expect(errorCode(refused), JSON.stringify(bad)).toBe("VALIDATION_ERROR");
+      expect(refused.errors?.[0]?.message).toMatch(/globalSequence/);
+    }
+    expect((await gql(`mutation { skipEvent(input: { projection: "categories" }) { status } }`)).errors).toBeDefined();
+    expect(await projectionStatus("categories")).toMatchObject({ status: "failed", failedSequence: failed.failedSequence });
+
+    const skipped = await gqlData(`mutation($seq: String!) { skipEvent(input: { projection: "categories", globalSequence: $seq }) { status lastError } }`, {
       seq: failed.failedSequence,
     });
     expect(skipped.skipEvent).toEqual({ status: "running", lastError: null });
@@ -52,10 +61,20 @@ describe("a projection that cannot apply an event", () => {
     const fresh = await gqlData(`query($id: ID!, $p: String) { category(id: $id, minPosition: $p) { name } }`, { id: later.createCategory.id, p: later.position });
     expect(fresh.category).toEqual({ name: "After the poison" });
     await waitForStatus("categories", caughtUp);
+
+    // Once it runs again there is nothing to skip, not even the event that is next.
+    const next = await gqlData(`mutation { createCategory(input: { name: "Not to be skipped" }) { id } }`);
+    const globalSequence = next.position!.split("-")[1]!;
+    const refused = await skip(globalSequence);
+    expect(errorCode(refused)).toBe("PROJECTION_NOT_FAILED");
+    const applied = await gqlData(`query($id: ID!, $p: String) { category(id: $id, minPosition: $p) { name } }`, { id: next.createCategory.id, p: next.position });
+    expect(applied.category).toEqual({ name: "Not to be skipped" });
+    const after = await gqlData(`{ deadLetters(projection: "categories") { globalSequence } }`);
+    expect(after.deadLetters.map((d: { globalSequence: string }) => d.globalSequence)).not.toContain(globalSequence);
   });
 
   it("unknown projections get PROJECTION_NOT_FOUND", async () => {
-    expect(errorCode(await gql(`mutation { skipEvent(input: { projection: "nope" }) { status } }`))).toBe("PROJECTION_NOT_FOUND");
+    expect(errorCode(await gql(`mutation { skipEvent(input: { projection: "nope", globalSequence: "1" }) { status } }`))).toBe("PROJECTION_NOT_FOUND");
     expect(errorCode(await gql(`mutation { rebuildProjection(input: { name: "nope" }) { status } }`))).toBe("PROJECTION_NOT_FOUND");
   });
 });

@@ -1,8 +1,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { sendCommand } from "../../src/commands/command-bus.ts";
-import { gqlData, withDb } from "../workers/support.ts";
-import { caughtUp, waitForStatus } from "./support.ts";
+import { connectClient } from "../../src/db/connection.ts";
+import { errorCode, gql, gqlData, withDb } from "../workers/support.ts";
+import { caughtUp, projectionStatus, waitForStatus } from "./support.ts";
 
 const send = (aggregateType: string, command: { type: string; data: { id: string; [field: string]: unknown } }) =>
   sendCommand(env.AGGREGATE, { aggregateType, aggregateId: command.data.id }, command);
@@ -83,5 +84,90 @@ describe("rebuildProjection", () => {
       const leftovers = await withDb(async (db) => (await db.query("SELECT to_regclass($1) AS t", [`${table}__rebuild`])).rows[0].t);
       expect(leftovers).toBeNull();
     }
+  });
+});
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const rebuild = (name: string) => gql(`mutation($n: String!) { rebuildProjection(input: { name: $n }) { name status } }`, { n: name });
+
+/** The read model's version of each category against its stream's, for the ids given. */
+async function readVersions(ids: string[]) {
+  return withDb(async (db) => {
+    const { rows } = await db.query(
+      `SELECT s.stream_id::text AS id, s.version AS stream, q.version AS read, q.name FROM event_store.streams s
+       LEFT JOIN query.categories q ON q.id = s.stream_id WHERE s.stream_id = ANY($1::uuid[]) ORDER BY 1`,
+      [ids],
+    );
+    return rows;
+  });
+}
+
+describe("rebuildProjection under concurrent use", () => {
+  it("applies events written while the swap waits, in the swap's own catch-up", async () => {
+    // The live projection must have a checkpoint row to hold.
+    const warm = await gqlData(`mutation { createCategory(input: { name: "Before the rebuild" }) { id } }`);
+    await gqlData(`query($id: ID!, $p: String) { category(id: $id, minPosition: $p) { name } }`, { id: warm.createCategory.id, p: warm.position });
+    // Stopped, the live projector applies nothing: whatever the new table holds after the swap came from the rebuild.
+    await gqlData(`mutation { stopProjection(input: { name: "categories" }) { status } }`);
+    // Hold the live checkpoint: the swap queues behind it, after the rebuild itself has caught up.
+    const holder = await connectClient({ url: env.DATABASE_URL, proxy: env.DB_PROXY });
+    const ids: string[] = [];
+    try {
+      await holder.query("BEGIN");
+      await holder.query("SELECT 1 FROM query.checkpoints WHERE consumer = 'categories' FOR UPDATE");
+      expect(errorCode(await rebuild("categories"))).toBeUndefined();
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        await holder.query("SELECT pg_stat_clear_snapshot()");
+        const { rows } = await holder.query(
+          `SELECT 1 FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND wait_event_type = 'Lock' AND query ILIKE '%query.checkpoints%FOR UPDATE%'`,
+        );
+        if (rows.length > 0) break;
+        if (Date.now() > deadline) throw new Error("the swap never queued for the live checkpoint");
+        await sleep(20);
+      }
+      for (let i = 0; i < 3; i++) {
+        ids.push((await gqlData(`mutation($n: String!) { createCategory(input: { name: $n }) { id } }`, { n: `During rebuild ${i}` })).createCategory.id);
+      }
+      await gqlData(`mutation($id: ID!) { updateCategory(input: { id: $id, name: "Renamed during rebuild" }) { id } }`, { id: ids[0] });
+    } finally {
+      await holder.query("COMMIT").catch(() => undefined);
+      await holder.end();
+    }
+    const swapped = await waitForStatus("categories", (status) => !status.rebuild);
+    expect(swapped).toMatchObject({ status: "stopped", eventsBehind: 0 });
+    const rows = await readVersions(ids);
+    expect(rows).toHaveLength(3);
+    for (const row of rows) expect(row, row.id).toMatchObject({ read: row.stream });
+    expect(rows.find((row) => row.id === ids[0]).name).toBe("Renamed during rebuild");
+
+    await gqlData(`mutation { resumeProjection(input: { name: "categories" }) { status } }`);
+    await waitForStatus("categories", caughtUp);
+  });
+
+  it("two rebuilds at once: one runs, the other is refused with REBUILD_IN_PROGRESS", async () => {
+    await waitForStatus("products", caughtUp);
+    const before = await snapshot("query.products");
+    const answers = await Promise.all([rebuild("products"), rebuild("products")]);
+    const codes = answers.map((answer) => errorCode(answer) ?? "ok").sort();
+    expect(codes).toEqual(["REBUILD_IN_PROGRESS", "ok"]);
+    await waitForStatus("products", caughtUp);
+    expect((await snapshot("query.products")).rows).toBe(before.rows);
+  });
+
+  it("a stopped projection stays stopped through a rebuild, and so does one stopped during it", async () => {
+    await waitForStatus("orders", caughtUp);
+    await gqlData(`mutation { stopProjection(input: { name: "orders" }) { status } }`);
+    expect(errorCode(await rebuild("orders"))).toBeUndefined();
+    const rebuilt = await waitForStatus("orders", (status) => !status.rebuild);
+    expect(rebuilt.status).toBe("stopped");
+
+    await gqlData(`mutation { resumeProjection(input: { name: "orders" }) { status } }`);
+    expect(errorCode(await rebuild("orders"))).toBeUndefined();
+    await gqlData(`mutation { stopProjection(input: { name: "orders" }) { status } }`);
+    expect((await waitForStatus("orders", (status) => !status.rebuild)).status).toBe("stopped");
+    await gqlData(`mutation { resumeProjection(input: { name: "orders" }) { status } }`);
+    await waitForStatus("orders", caughtUp);
+    expect((await projectionStatus("orders")).status).toBe("running");
   });
 });

@@ -1,4 +1,3 @@
-import { env } from "cloudflare:workers";
 import { gqlData } from "../workers/support.ts";
 
 export interface Status {
@@ -21,14 +20,17 @@ export async function projectionStatus(name: string): Promise<Status> {
   return (projectionStatus as Status[]).find((s) => s.name === name)!;
 }
 
-/** Polls projectionStatus until `done` holds (woken each round, in case a wake-up was lost). */
+/**
+ * Polls projectionStatus until `done` holds. It never wakes the projector:
+ * the wake-up after a commit, the consumer's own polling and its alarm must
+ * get there by themselves (a test that loses wake-ups on purpose wakes once).
+ */
 export async function waitForStatus(name: string, done: (status: Status) => boolean, timeoutMs = 60_000): Promise<Status> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const status = await projectionStatus(name);
     if (done(status)) return status;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${name}: ${JSON.stringify(status)}`);
-    await env.PROJECTOR.getByName(name).wake(name).catch(() => undefined);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

@@ -1,7 +1,7 @@
-import { NotFoundError } from "../../domain/shared/errors.ts";
+import { NotFoundError, ValidationError, deserializeError } from "../../domain/shared/errors.ts";
 import { PROJECTIONS, projectionNamed } from "../../projections/registry.ts";
-import { setConsumerStatus } from "../../projections/checkpoints.ts";
-import { skipNextEvent } from "../../projections/skip.ts";
+import { setConsumerStatus } from "../../consumers/checkpoints.ts";
+import { skipFailedEvent } from "../../projections/skip.ts";
 import { readProjectionStatus } from "../../projections/status.ts";
 import { page } from "../arguments.ts";
 import type { GraphQLContext } from "../context.ts";
@@ -49,8 +49,8 @@ export const projectionTypeDefs = /* GraphQL */ `
 
   input SkipEventInput {
     projection: String!
-    "The event to skip; when given it must be the projection's next event."
-    globalSequence: String
+    "The event to skip: the failedSequence the projection is stopped at."
+    globalSequence: String!
   }
 
   input ProjectionInput {
@@ -66,7 +66,7 @@ export const projectionTypeDefs = /* GraphQL */ `
   extend type Mutation {
     "Moves a projection past the event it is stuck on, into the dead-letter table."
     skipEvent(input: SkipEventInput!): ProjectionStatus!
-    "Rebuilds a read model from the first event into a fresh table and swaps it in when caught up."
+    "Rebuilds a read model from the first event into a fresh table and swaps it in when caught up (REBUILD_IN_PROGRESS while one runs). A stopped projection stays stopped."
     rebuildProjection(input: ProjectionInput!): ProjectionStatus!
     "Pauses a projection after its current batch (status stopped)."
     stopProjection(input: ProjectionInput!): ProjectionStatus!
@@ -81,6 +81,16 @@ function projection(name: string) {
     throw new NotFoundError(`no projection named ${name} (known: ${PROJECTIONS.map((p) => p.name).join(", ")})`, { projection: name }, "PROJECTION_NOT_FOUND");
   }
   return found;
+}
+
+/** A global sequence as clients send it: a positive integer, small enough to stay exact. */
+function parseSequence(value: string): number {
+  if (!/^[1-9][0-9]{0,14}$/.test(value)) {
+    throw new ValidationError(`globalSequence must be the failed event's sequence, a positive integer of at most 15 digits; got "${value.slice(0, 40)}"`, {
+      field: "globalSequence",
+    });
+  }
+  return Number(value);
 }
 
 async function statusOf(context: GraphQLContext, name: string) {
@@ -125,16 +135,16 @@ export const projectionResolvers = {
     },
   },
   Mutation: {
-    skipEvent: async (_: unknown, { input }: { input: { projection: string; globalSequence?: string | null } }, context: GraphQLContext) => {
+    skipEvent: async (_: unknown, { input }: { input: { projection: string; globalSequence: string } }, context: GraphQLContext) => {
       const { name } = projection(input.projection);
-      const expected = input.globalSequence ? Number(input.globalSequence) : undefined;
-      await skipNextEvent(await context.db.get(), name, expected);
+      await skipFailedEvent(await context.db.get(), name, parseSequence(input.globalSequence));
       await context.env.PROJECTOR.getByName(name).wake(name);
       return statusOf(context, name);
     },
     rebuildProjection: async (_: unknown, { input }: { input: { name: string } }, context: GraphQLContext) => {
       const { name } = projection(input.name);
-      await context.env.PROJECTOR.getByName(name).rebuild(name);
+      const refused = await context.env.PROJECTOR.getByName(name).rebuild(name);
+      if (refused) throw deserializeError(refused);
       return statusOf(context, name);
     },
     stopProjection: async (_: unknown, { input }: { input: { name: string } }, context: GraphQLContext) => {

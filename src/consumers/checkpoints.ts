@@ -6,6 +6,8 @@ export interface Checkpoint extends LogPosition {
   processedCount: number;
   status: ConsumerStatus;
   failedAt: Date | null;
+  /** The event a failed consumer stopped at. */
+  failedSequence: number | null;
 }
 
 interface CheckpointRow {
@@ -14,10 +16,11 @@ interface CheckpointRow {
   processed_count: string;
   status: ConsumerStatus;
   failed_at: Date | null;
+  failed_sequence: string | null;
 }
 
 const COLUMNS = `transaction_id::text AS transaction_id, global_sequence::text AS global_sequence,
-  processed_count::text AS processed_count, status, failed_at`;
+  processed_count::text AS processed_count, status, failed_at, failed_sequence::text AS failed_sequence`;
 
 /** Reads the consumer's checkpoint and locks it until the transaction ends. */
 export async function lockCheckpoint(db: Queryable, consumer: string): Promise<Checkpoint> {
@@ -45,11 +48,11 @@ export async function saveCheckpoint(db: Queryable, consumer: string, update: Ch
   );
 }
 
-/** Puts the consumer at a position with a given count (after a rebuild). */
+/** Puts the consumer at a position with a given count (after a rebuild); an operator's stop stands. */
 export async function resetCheckpoint(db: Queryable, consumer: string, position: LogPosition, processedCount: number): Promise<void> {
   await db.query(
     `UPDATE query.checkpoints SET transaction_id = $2::xid8, global_sequence = $3, processed_count = $4,
-       status = 'running', last_error = NULL, failed_sequence = NULL, failed_at = NULL, last_processed_at = now(), updated_at = now()
+       status = CASE WHEN status = 'stopped' THEN status ELSE 'running' END, last_error = NULL, failed_sequence = NULL, failed_at = NULL, last_processed_at = now(), updated_at = now()
      WHERE consumer = $1`,
     [consumer, position.transactionId, position.globalSequence, processedCount],
   );
@@ -67,8 +70,8 @@ export async function setConsumerStatus(db: Queryable, consumer: string, status:
   );
 }
 
-/** Stops the consumer at the event it cannot apply (even one that never committed a checkpoint). */
-export async function markFailed(db: Queryable, consumer: string, failedSequence: number | null, error: string): Promise<void> {
+/** Stops the consumer at the event it cannot apply (even one that never committed a checkpoint). Only for an event's own fault. */
+export async function markFailed(db: Queryable, consumer: string, failedSequence: number, error: string): Promise<void> {
   await db.query(
     `INSERT INTO query.checkpoints (consumer, status, last_error, failed_sequence, failed_at) VALUES ($1, 'failed', $2, $3, now())
      ON CONFLICT (consumer) DO UPDATE SET status = 'failed', last_error = excluded.last_error,
@@ -86,12 +89,13 @@ export async function readCheckpoints(db: Queryable, consumers: readonly string[
 }
 
 function toCheckpoint(row: CheckpointRow | undefined): Checkpoint {
-  if (!row) return { ...START, processedCount: 0, status: "running", failedAt: null };
+  if (!row) return { ...START, processedCount: 0, status: "running", failedAt: null, failedSequence: null };
   return {
     transactionId: row.transaction_id,
     globalSequence: Number(row.global_sequence),
     processedCount: Number(row.processed_count),
     status: row.status,
     failedAt: row.failed_at,
+    failedSequence: row.failed_sequence === null ? null : Number(row.failed_sequence),
   };
 }

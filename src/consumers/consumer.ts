@@ -4,6 +4,7 @@
 // manager and the broadcaster's publisher all run through it.
 import { upcastDomainEvent } from "../domain/upcasters.ts";
 import { readGlobalLog, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
+import { isTransient } from "../db/transient-errors.ts";
 import { lockCheckpoint, saveCheckpoint } from "./checkpoints.ts";
 import type { LagWindow } from "./lag.ts";
 
@@ -25,11 +26,41 @@ export interface ConsumerBatch {
   /** Of those, events the consumer handled. */
   applied: number;
   position: LogPosition;
-  /** Nothing more is visible to read right now. */
+  /** Every committed event has been read. */
   caughtUp: boolean;
+  /**
+   * The page stopped short because an older open transaction holds the log
+   * back while committed events wait past it: not caught up, read again soon.
+   */
+  heldBack: boolean;
 }
 
 export const DEFAULT_BATCH_SIZE = 500;
+
+/**
+ * A consumer could not handle these events for a reason that will not go
+ * away by itself (a transient error is never wrapped): the only kind of error
+ * that may stop a consumer at an event.
+ */
+export class EventError extends Error {
+  constructor(
+    readonly events: readonly StoredEvent[],
+    override readonly cause: unknown,
+  ) {
+    super(cause instanceof Error ? cause.message : String(cause));
+    this.name = "EventError";
+  }
+}
+
+function blameOn<T>(events: readonly StoredEvent[], work: () => T): T {
+  const wrap = (error: unknown) => (isTransient(error) ? error : new EventError(events, error));
+  try {
+    const result = work();
+    return (result instanceof Promise ? result.catch((error: unknown) => Promise.reject(wrap(error))) : result) as T;
+  } catch (error) {
+    throw wrap(error);
+  }
+}
 
 /** Runs one batch in one transaction; `db` must be a single connection, not a pool. */
 export async function runConsumerBatch(db: Queryable, consumer: Consumer, options: BatchOptions = {}): Promise<ConsumerBatch> {
@@ -40,11 +71,11 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
     const checkpoint = await lockCheckpoint(db, consumer.name);
     if (checkpoint.status === "stopped") {
       await db.query("COMMIT");
-      return { read: 0, applied: 0, position: checkpoint, caughtUp: true };
+      return { read: 0, applied: 0, position: checkpoint, caughtUp: true, heldBack: false };
     }
-    const page = await readGlobalLog(db, { after: checkpoint, limit: batchSize, upcast: upcastDomainEvent });
-    const relevant = page.events.filter((event) => wanted.has(event.type));
-    if (relevant.length > 0) await consumer.apply(db, relevant);
+    const page = await readGlobalLog(db, { after: checkpoint, limit: batchSize });
+    const relevant = page.events.map((event) => blameOn([event], () => upcastDomainEvent(event))).filter((event) => wanted.has(event.type));
+    if (relevant.length > 0) await blameOn(relevant, () => consumer.apply(db, relevant));
     if (page.events.length > 0) {
       const now = Date.now();
       for (const event of relevant) options.lag?.add(now - event.occurredAt.getTime());
@@ -52,7 +83,8 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
       await saveCheckpoint(db, consumer.name, { position: page.position, processed: page.events.length, lag });
     }
     await db.query("COMMIT");
-    return { read: page.events.length, applied: relevant.length, position: page.position, caughtUp: page.events.length < batchSize };
+    const short = page.events.length < batchSize;
+    return { read: page.events.length, applied: relevant.length, position: page.position, caughtUp: short && !page.heldBack, heldBack: short && page.heldBack };
   } catch (error) {
     await db.query("ROLLBACK").catch(() => undefined);
     throw error;
