@@ -2,7 +2,7 @@
 // decide, append, evolve - with group commit. Commands that arrive while an
 // append is in flight queue up; the next round decides them one after another
 // against the in-memory state and appends all their events in one statement.
-import { DomainError, IllegalStateError, UnavailableError, serializeError } from "../domain/shared/errors.ts";
+import { DomainError, UnavailableError, serializeError } from "../domain/shared/errors.ts";
 import { evolveAll } from "../domain/shared/decider.ts";
 import {
   aggregateStream,
@@ -16,7 +16,7 @@ import { upcastDomainEvent } from "../domain/upcasters.ts";
 import { asRetryable, isTransient } from "../db/transient-errors.ts";
 import type { AnyAggregateDefinition } from "./aggregate-definition.ts";
 import type { CommandEnvelope, CommandOutcome, CommandSuccess } from "./envelope.ts";
-import { translateRuleViolation } from "./rule-violations.ts";
+import { idempotencyKeyReused, translateStoreError } from "./store-errors.ts";
 
 export interface AggregateHandlerOptions {
   /** Save a snapshot every this many versions. */
@@ -97,7 +97,7 @@ export class AggregateCommandHandler {
       if (open.length > 1 && !isTransient(error)) {
         for (const pending of open) await this.#run([pending]);
       } else {
-        for (const pending of open) settle(pending, { ok: false, error: serializeError(asRetryable(translateRuleViolation(error))) });
+        for (const pending of open) settle(pending, { ok: false, error: serializeError(asRetryable(translateStoreError(error))) });
       }
     }
   }
@@ -159,7 +159,7 @@ export class AggregateCommandHandler {
           pending,
           answer.command === fingerprint(pending.envelope)
             ? { ...answer.outcome, position: record.position, replayed: true }
-            : { ok: false, error: serializeError(new IllegalStateError("this Idempotency-Key was already used for a different command", {}, "IDEMPOTENCY_KEY_REUSED")) },
+            : { ok: false, error: serializeError(idempotencyKeyReused()) },
         );
       } else if (key && seen.has(key)) {
         // The same key twice in one batch: run it once, answer the retry with a replay next round.

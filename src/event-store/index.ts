@@ -4,5 +4,5 @@ export { aggregateStream, saveSnapshot, type Snapshot, type AggregateStreamOptio
 export { findIdempotencyRecord, findIdempotencyRecords, type StoredIdempotencyRecord } from "./idempotency.ts";
 export { upcasterChain, noUpcast, type Upcaster, type Upcast } from "./upcasters.ts";
 export { START, encodePosition, decodePosition, comparePositions, type LogPosition } from "./position.ts";
-export { WrongExpectedVersionError, IdempotencyKeyReusedError } from "./errors.ts";
+export { WrongExpectedVersionError, IdempotencyKeyReusedError, InvalidPositionError, isPostgresError } from "./errors.ts";
 export type { Queryable, ExpectedVersion, NewEvent, StoredEvent, EventMetadata } from "./types.ts";
