@@ -14,7 +14,7 @@ import {
 } from "../event-store/index.ts";
 import { upcastDomainEvent } from "../domain/upcasters.ts";
 import { asRetryable, isTransient } from "../db/transient-errors.ts";
-import type { AnyAggregateDefinition } from "./aggregate-definition.ts";
+import { alongsideStatements, type AnyAggregateDefinition } from "./aggregate-definition.ts";
 import type { CommandEnvelope, CommandOutcome, CommandSuccess } from "./envelope.ts";
 import { idempotencyKeyReused, translateStoreError } from "./store-errors.ts";
 
@@ -120,7 +120,7 @@ export class AggregateCommandHandler {
         const answer: StoredAnswer = { outcome: this.#success(d, null), command: fingerprint(d.pending.envelope) };
         return key ? [{ key, result: answer }] : [];
       }),
-      alongside: this.definition.alongside(events, finalState, finalVersion),
+      alongside: alongsideStatements(this.definition.alongside(events, finalState, finalVersion)),
     });
 
     const previousVersion = this.#version;

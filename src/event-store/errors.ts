@@ -26,6 +26,30 @@ export class IdempotencyKeyReusedError extends EventStoreError {
   }
 }
 
+/** The stream exists with events of another aggregate type: nothing was appended. */
+export class StreamTypeMismatchError extends EventStoreError {
+  constructor(
+    readonly streamId: string,
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`stream ${streamId} belongs to ${actual}, not ${expected}`);
+  }
+}
+
+/**
+ * A statement committed alongside the append returned fewer rows than it
+ * must (an upsert held back by its guard, say): nothing was written.
+ */
+export class AlongsideRowCountError extends EventStoreError {
+  constructor(
+    readonly counts: number[],
+    readonly minimum: (number | null)[],
+  ) {
+    super(`statements alongside the append returned ${counts.join(", ")} rows, at least ${minimum.map((m) => m ?? 0).join(", ")} expected`);
+  }
+}
+
 /** A string that is not a log position this store handed out. */
 export class InvalidPositionError extends EventStoreError {
   constructor(readonly position: string) {
