@@ -133,7 +133,11 @@ export class AggregateCommandHandler {
 
   async #load(db: Queryable): Promise<void> {
     const { decider } = this.definition;
+    // A stream of another aggregate type (an id of the wrong kind) loads as
+    // absent: the decider answers its own NOT_FOUND, and the append refuses
+    // to add events to it.
     const loaded = await aggregateStream(db, this.streamId, {
+      streamType: decider.aggregateType,
       initialState: decider.initialState,
       evolve: (state, event) => decider.evolve(state, { type: event.type, data: event.data }),
       snapshot: { stateVersion: decider.stateVersion },
