@@ -125,4 +125,41 @@ describe("Idempotency-Key", () => {
     expect(refused.errors?.[0]?.message).toMatch(/Idempotency-Key was already used for a different command/);
     expect((await eventsOf(a)).map((e) => e.name)).toEqual(["A"]);
   });
+
+  it("scopes the key by each top-level mutation: two creates under one key are both written, and a retry replays both", async () => {
+    const document = `mutation { first: createCategory(input: { name: "First" }) { id name } second: createCategory(input: { name: "Second" }) { id name } }`;
+    const headers = key("document");
+    const once = await gql(document, {}, headers);
+    expect(once.errors).toBeUndefined();
+    const { first, second } = once.data!;
+    expect([first.name, second.name]).toEqual(["First", "Second"]);
+    expect(first.id).not.toBe(second.id);
+    const again = await gql(document, {}, headers);
+    expect(again.data).toEqual(once.data);
+    expect(again.extensions).toMatchObject({ replayed: true, position: once.extensions?.position });
+    expect(await eventsOf(first.id)).toHaveLength(1);
+    expect(await eventsOf(second.id)).toHaveLength(1);
+  });
+
+  it("two updates of one type under one key both run", async () => {
+    const [a, b] = [await createCategory("Left"), await createCategory("Right")];
+    const result = await gql(
+      `mutation($a: ID!, $b: ID!) { a: updateCategory(input: { id: $a, name: "Left 2" }) { name } b: updateCategory(input: { id: $b, name: "Right 2" }) { name } }`,
+      { a, b },
+      key("updates"),
+    );
+    expect(result).toMatchObject({ data: { a: { name: "Left 2" }, b: { name: "Right 2" } } });
+    expect(result.errors).toBeUndefined();
+  });
+
+  it("a key over 255 characters or with control characters is a VALIDATION_ERROR, and nothing is written", async () => {
+    for (const bad of ["k".repeat(256), "a\u0001b", "tab\there"]) {
+      const name = `Refused ${crypto.randomUUID()}`;
+      const result = await gql(`mutation($name: String!) { createCategory(input: { name: $name }) { id } }`, { name }, { "idempotency-key": bad });
+      expect(errorCode(result), JSON.stringify(bad)).toBe("VALIDATION_ERROR");
+      const written = await withDb(async (db) => (await db.query("SELECT count(*)::int AS n FROM command.categories WHERE name = $1", [name])).rows[0].n);
+      expect(written).toBe(0);
+    }
+    expect(errorCode(await gql(`mutation { createCategory(input: { name: "Fine" }) { id } }`, {}, { "idempotency-key": "k".repeat(255) }))).toBeUndefined();
+  });
 });
