@@ -14,7 +14,7 @@ export class AggregateDO extends DurableObject<Env> {
 
   async execute(envelope: CommandEnvelope): Promise<CommandOutcome> {
     try {
-      this.#handler ??= new AggregateCommandHandler(aggregateDefinition(envelope.aggregateType), envelope.aggregateId, () => this.#connection.get(), {
+      this.#handler ??= new AggregateCommandHandler(aggregateDefinition(envelope.aggregateType), envelope.aggregateId, this.#connection, {
         ...DEFAULT_HANDLER_OPTIONS,
         snapshotEvery: Number(this.env.SNAPSHOT_EVERY ?? DEFAULT_HANDLER_OPTIONS.snapshotEvery),
         onCommit: () => this.ctx.waitUntil(wakeConsumers(this.env)),

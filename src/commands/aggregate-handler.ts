@@ -2,7 +2,7 @@
 // decide, append, evolve - with group commit. Commands that arrive while an
 // append is in flight queue up; the next round decides them one after another
 // against the in-memory state and appends all their events in one statement.
-import { DomainError, IllegalStateError, UnavailableError, serializeError } from "../domain/shared/errors.ts";
+import { DomainError, UnavailableError, serializeError } from "../domain/shared/errors.ts";
 import { evolveAll } from "../domain/shared/decider.ts";
 import {
   aggregateStream,
@@ -14,9 +14,10 @@ import {
 } from "../event-store/index.ts";
 import { upcastDomainEvent } from "../domain/upcasters.ts";
 import { asRetryable, isTransient } from "../db/transient-errors.ts";
-import type { AnyAggregateDefinition } from "./aggregate-definition.ts";
+import { alongsideStatements, type AnyAggregateDefinition } from "./aggregate-definition.ts";
 import type { CommandEnvelope, CommandOutcome, CommandSuccess } from "./envelope.ts";
-import { translateRuleViolation } from "./rule-violations.ts";
+import { keepsAnswer, replay, replayRecord, storedAnswer } from "./idempotent-answers.ts";
+import { translateStoreError } from "./store-errors.ts";
 
 export interface AggregateHandlerOptions {
   /** Save a snapshot every this many versions. */
@@ -31,23 +32,26 @@ export interface AggregateHandlerOptions {
 
 export const DEFAULT_HANDLER_OPTIONS: AggregateHandlerOptions = { snapshotEvery: 10, maxQueue: 1000, maxBatch: 100 };
 
+/** The handler's database connection: opened lazily, closed when it may be broken. */
+export interface HandlerConnection {
+  get(): Promise<Queryable>;
+  close(): Promise<void>;
+}
+
 interface Pending {
   envelope: CommandEnvelope;
   settled: boolean;
   resolve(outcome: CommandOutcome): void;
+  /** Same-key retries that arrived in the same batch: they get this command's answer, and never run. */
+  duplicates: Pending[];
+  isDuplicate: boolean;
 }
 
-/** What an idempotency key stores: the answer, and the command it answered. */
-interface StoredAnswer {
-  outcome: CommandSuccess;
-  command: string;
-}
-
+/** A command of the batch that got through decide: its events, or the refusal its key keeps. */
 interface Decided {
   pending: Pending;
   events: NewEvent[];
-  version: number;
-  view: unknown;
+  outcome: CommandOutcome;
 }
 
 export class AggregateCommandHandler {
@@ -60,7 +64,7 @@ export class AggregateCommandHandler {
   constructor(
     private readonly definition: AnyAggregateDefinition,
     private readonly streamId: string,
-    private readonly connect: () => Promise<Queryable>,
+    private readonly connection: HandlerConnection,
     private readonly options: AggregateHandlerOptions = DEFAULT_HANDLER_OPTIONS,
   ) {}
 
@@ -69,7 +73,7 @@ export class AggregateCommandHandler {
       return Promise.resolve({ ok: false, error: serializeError(new UnavailableError("too many commands queued for this aggregate, retry")) });
     }
     return new Promise((resolve) => {
-      this.#queue.push({ envelope, settled: false, resolve });
+      this.#queue.push({ envelope, settled: false, resolve, duplicates: [], isDuplicate: false });
       void this.#drain();
     });
   }
@@ -90,50 +94,56 @@ export class AggregateCommandHandler {
     } catch (error) {
       // The cached state may be ahead of the store now: reload before the next command.
       this.#loaded = false;
-      const open = batch.filter((p) => !p.settled);
+      // A broken connection would fail the next batch too, before it decides anything.
+      if (isTransient(error)) await this.connection.close();
+      const open = batch.filter((p) => !p.settled && !p.isDuplicate);
       // One command's rule can fail a whole batch: find it by running them one by one.
       // Not after a broken connection, though: the batch may have committed, and
       // only the client (with its Idempotency-Key) can retry that safely.
       if (open.length > 1 && !isTransient(error)) {
-        for (const pending of open) await this.#run([pending]);
+        for (const pending of open) if (!pending.settled) await this.#run([pending]);
       } else {
-        for (const pending of open) settle(pending, { ok: false, error: serializeError(asRetryable(translateRuleViolation(error))) });
+        for (const pending of open) settle(pending, { ok: false, error: serializeError(asRetryable(translateStoreError(error))) });
       }
     }
   }
 
   async #commit(batch: Pending[]): Promise<void> {
-    const db = await this.connect();
+    const db = await this.connection.get();
     if (!this.#loaded) await this.#load(db);
     const fresh = await this.#answerReplays(db, batch);
     const { decided, finalState, finalVersion } = await this.#decide(db, fresh);
     const events = decided.flatMap((d) => d.events);
-    if (events.length === 0) {
-      for (const d of decided) settle(d.pending, this.#success(d, null));
+    const idempotency = decided.flatMap(({ pending: { envelope }, outcome }) =>
+      envelope.idempotencyKey ? [{ key: envelope.idempotencyKey, result: storedAnswer(envelope, outcome) }] : [],
+    );
+    // Nothing to write and no answer to keep: no round trip.
+    if (events.length === 0 && idempotency.length === 0) {
+      for (const d of decided) settle(d.pending, d.outcome);
       return;
     }
 
     const result = await appendToStream(db, this.definition.decider.aggregateType, this.streamId, events, {
       expectedVersion: this.#version,
-      idempotency: decided.flatMap((d) => {
-        const key = d.pending.envelope.idempotencyKey;
-        const answer: StoredAnswer = { outcome: this.#success(d, null), command: fingerprint(d.pending.envelope) };
-        return key ? [{ key, result: answer }] : [];
-      }),
-      alongside: this.definition.alongside(events, finalState, finalVersion),
+      idempotency,
+      alongside: events.length === 0 ? [] : alongsideStatements(this.definition.alongside(events, finalState, finalVersion)),
     });
 
     const previousVersion = this.#version;
     this.#state = finalState;
     this.#version = result.nextExpectedVersion;
-    for (const d of decided) settle(d.pending, this.#success(d, result.position));
+    for (const d of decided) settle(d.pending, d.outcome.ok ? { ...d.outcome, position: result.position } : d.outcome);
     if (result.position) this.options.onCommit?.(result.position);
     await this.#snapshotIfDue(db, previousVersion);
   }
 
   async #load(db: Queryable): Promise<void> {
     const { decider } = this.definition;
+    // A stream of another aggregate type (an id of the wrong kind) loads as
+    // absent: the decider answers its own NOT_FOUND, and the append refuses
+    // to add events to it.
     const loaded = await aggregateStream(db, this.streamId, {
+      streamType: decider.aggregateType,
       initialState: decider.initialState,
       evolve: (state, event) => decider.evolve(state, { type: event.type, data: event.data }),
       snapshot: { stateVersion: decider.stateVersion },
@@ -144,28 +154,24 @@ export class AggregateCommandHandler {
     this.#loaded = true;
   }
 
-  /** Commands whose idempotency key was used before get the stored answer and run no more. */
+  /** Commands whose idempotency key answered before get that answer and run no more. */
   async #answerReplays(db: Queryable, batch: Pending[]): Promise<Pending[]> {
     const keys = batch.flatMap((p) => (p.envelope.idempotencyKey ? [p.envelope.idempotencyKey] : []));
     const stored = await findIdempotencyRecords(db, keys);
-    const seen = new Set<string>();
+    const first = new Map<string, Pending>();
     const fresh: Pending[] = [];
     for (const pending of batch) {
       const key = pending.envelope.idempotencyKey;
       const record = key ? stored.get(key) : undefined;
+      const leader = key ? first.get(key) : undefined;
       if (record) {
-        const answer = record.result as StoredAnswer;
-        settle(
-          pending,
-          answer.command === fingerprint(pending.envelope)
-            ? { ...answer.outcome, position: record.position, replayed: true }
-            : { ok: false, error: serializeError(new IllegalStateError("this Idempotency-Key was already used for a different command", {}, "IDEMPOTENCY_KEY_REUSED")) },
-        );
-      } else if (key && seen.has(key)) {
-        // The same key twice in one batch: run it once, answer the retry with a replay next round.
-        this.#queue.unshift(pending);
+        settle(pending, replayRecord(pending.envelope, record));
+      } else if (leader) {
+        // The same key twice in one batch: run it once; the retry shares its fate.
+        pending.isDuplicate = true;
+        leader.duplicates.push(pending);
       } else {
-        if (key) seen.add(key);
+        if (key) first.set(key, pending);
         fresh.push(pending);
       }
     }
@@ -179,7 +185,7 @@ export class AggregateCommandHandler {
     let state = this.#state;
     let version = this.#version;
     for (const pending of batch) {
-      const { command, metadata } = pending.envelope;
+      const { command, metadata, idempotencyKey } = pending.envelope;
       try {
         const context = await this.definition.loadContext(db, command, state);
         const events = decider.decide(command, state, context);
@@ -193,19 +199,21 @@ export class AggregateCommandHandler {
             metadata: { ...metadata },
             schemaVersion: decider.eventSchemaVersions?.[event.type] ?? 1,
           })),
-          version,
-          view: this.definition.view(state, version),
+          outcome: this.#success(version, this.definition.view(state, version)),
         });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
-        settle(pending, { ok: false, error: serializeError(error) });
+        const outcome: CommandOutcome = { ok: false, error: serializeError(error) };
+        // A refusal its key keeps waits for the append that stores it.
+        if (idempotencyKey && keepsAnswer(outcome)) decided.push({ pending, events: [], outcome });
+        else settle(pending, outcome);
       }
     }
     return { decided, finalState: state, finalVersion: version };
   }
 
-  #success(decided: Decided, position: string | null): CommandSuccess {
-    return { ok: true, aggregateId: this.streamId, version: decided.version, position, view: decided.view, replayed: false };
+  #success(version: number, view: unknown): CommandSuccess {
+    return { ok: true, aggregateId: this.streamId, version, position: null, view, replayed: false };
   }
 
   async #snapshotIfDue(db: Queryable, previousVersion: number): Promise<void> {
@@ -221,13 +229,11 @@ export class AggregateCommandHandler {
   }
 }
 
-/** Same key, same command: a retry. Same key, other command: a client mistake. */
-function fingerprint(envelope: CommandEnvelope): string {
-  return JSON.stringify(envelope.command);
-}
-
+/** Answers a command and the same-key retries that waited for it. */
 function settle(pending: Pending, outcome: CommandOutcome): void {
   if (pending.settled) return;
   pending.settled = true;
   pending.resolve(outcome);
+  const answer = storedAnswer(pending.envelope, outcome);
+  for (const duplicate of pending.duplicates) settle(duplicate, replay(duplicate.envelope, answer, outcome.ok ? outcome.position : null));
 }

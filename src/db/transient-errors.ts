@@ -31,7 +31,8 @@ export function isTransient(error: unknown): boolean {
 
 /** The error itself, or UNAVAILABLE if it is a transient failure. */
 export function asRetryable(error: unknown): unknown {
-  if (!isTransient(error)) return error;
+  // An UNAVAILABLE from a Durable Object already says so (its message names the cause).
+  if (error instanceof UnavailableError || !isTransient(error)) return error;
   const reason = error instanceof Error ? error.message : String(error);
   return new UnavailableError(`temporarily unavailable, retry (${reason})`, {});
 }

@@ -1,6 +1,12 @@
 import { sql, type SQL } from "drizzle-orm";
 import { PgDialect } from "drizzle-orm/pg-core";
-import { IdempotencyKeyReusedError, WrongExpectedVersionError, isPostgresError } from "./errors.ts";
+import {
+  AlongsideRowCountError,
+  IdempotencyKeyReusedError,
+  StreamTypeMismatchError,
+  WrongExpectedVersionError,
+  isPostgresError,
+} from "./errors.ts";
 import { encodePosition } from "./position.ts";
 import type { ExpectedVersion, NewEvent, Queryable } from "./types.ts";
 
@@ -10,6 +16,14 @@ export interface IdempotencyRecord {
   result?: unknown;
 }
 
+/** A statement that commits with the append or not at all. */
+export interface AlongsideStatement {
+  /** Must return rows (SELECT, or INSERT/UPDATE ... RETURNING): they are counted. */
+  statement: SQL;
+  /** Fewer rows than this fails the whole append (AlongsideRowCountError). */
+  minRows?: number;
+}
+
 export interface AppendOptions {
   /** Default "any". */
   expectedVersion?: ExpectedVersion;
@@ -17,11 +31,10 @@ export interface AppendOptions {
   idempotency?: IdempotencyRecord[];
   /**
    * Statements that commit with the append or not at all, such as the command
-   * table row or a row-locking re-check of another aggregate. Each must return
-   * rows (SELECT, or INSERT/UPDATE ... RETURNING); their row counts come back
-   * in `alongsideRowCounts`. They run after the events are inserted.
+   * table row or a row-locking re-check of another aggregate. Their row counts
+   * come back in `alongsideRowCounts`. They run after the events are inserted.
    */
-  alongside?: SQL[];
+  alongside?: readonly AlongsideStatement[];
 }
 
 export interface AppendResult {
@@ -57,7 +70,7 @@ export async function appendToStream(
   try {
     ({ rows: [row] } = await db.query<AppendRow>(query.sql, query.params));
   } catch (error) {
-    throw translateAppendError(error, streamId, expected);
+    throw translateAppendError(error, streamId, streamType, expected);
   }
   if (!row) throw new Error("append_to_stream returned no row");
 
@@ -95,23 +108,34 @@ function encodeExpected(expected: ExpectedVersion): number | null {
 // The append runs first (the main query reads it); each alongside statement is
 // then forced to run by counting its rows. MATERIALIZED: an inlined SELECT
 // would be planned for count(*) alone, and its select list (a check that
-// raises, say) never evaluated.
-function withAlongside(append: SQL, alongside: SQL[]): SQL {
+// raises, say) never evaluated. The counts are checked in the same statement,
+// so a short count rolls everything back.
+function withAlongside(append: SQL, alongside: readonly AlongsideStatement[]): SQL {
   if (alongside.length === 0) return append;
   const names = alongside.map((_, i) => sql.raw(`alongside_${i}`));
-  const ctes = alongside.map((statement, i) => sql`${names[i]} AS MATERIALIZED (${statement})`);
+  const ctes = alongside.map(({ statement }, i) => sql`${names[i]} AS MATERIALIZED (${statement})`);
   const counts = names.map((name) => sql`(SELECT count(*) FROM ${name})`);
+  const minimum = alongside.map(({ minRows }) => sql`${minRows ?? null}::bigint`);
   return sql`WITH appended AS (${append}), ${sql.join(ctes, sql`, `)}
-    SELECT appended.*, ARRAY[${sql.join(counts, sql`, `)}]::bigint[] AS alongside_rows FROM appended`;
+    SELECT appended.*, event_store.check_alongside_rows(ARRAY[${sql.join(counts, sql`, `)}]::bigint[], ARRAY[${sql.join(minimum, sql`, `)}]::bigint[])
+      AS alongside_rows FROM appended`;
 }
 
-function translateAppendError(error: unknown, streamId: string, expected: ExpectedVersion): unknown {
+function translateAppendError(error: unknown, streamId: string, streamType: string, expected: ExpectedVersion): unknown {
   if (isPostgresError(error, "ES001")) {
     const { actual } = JSON.parse(error.detail ?? "{}") as { actual: number };
     return new WrongExpectedVersionError(streamId, expected, actual);
   }
   if (isPostgresError(error, "ES002")) {
     return new IdempotencyKeyReusedError(JSON.parse(error.detail ?? "[]") as string[]);
+  }
+  if (isPostgresError(error, "ES003")) {
+    const { counts, minimum } = JSON.parse(error.detail ?? "{}") as { counts: number[]; minimum: (number | null)[] };
+    return new AlongsideRowCountError(counts, minimum);
+  }
+  if (isPostgresError(error, "ES004")) {
+    const { actual } = JSON.parse(error.detail ?? "{}") as { actual: string };
+    return new StreamTypeMismatchError(streamId, streamType, actual);
   }
   // Two writers raced past the stream lock (it cannot happen through the
   // function, but the constraint is the last line of defence). A duplicate in

@@ -1,8 +1,15 @@
-export { appendToStream, type AppendOptions, type AppendResult, type IdempotencyRecord } from "./append.ts";
+export { appendToStream, type AlongsideStatement, type AppendOptions, type AppendResult, type IdempotencyRecord } from "./append.ts";
 export { readStream, readStreamType, readGlobalLog, readHeadPosition, isBeyondLogHead, type ReadStreamOptions, type ReadGlobalLogOptions, type LogFilter, type GlobalLogPage } from "./read.ts";
 export { aggregateStream, saveSnapshot, type Snapshot, type AggregateStreamOptions, type AggregatedStream } from "./snapshots.ts";
 export { findIdempotencyRecord, findIdempotencyRecords, type StoredIdempotencyRecord } from "./idempotency.ts";
 export { upcasterChain, noUpcast, type Upcaster, type Upcast } from "./upcasters.ts";
 export { START, encodePosition, decodePosition, comparePositions, type LogPosition } from "./position.ts";
-export { WrongExpectedVersionError, IdempotencyKeyReusedError } from "./errors.ts";
+export {
+  AlongsideRowCountError,
+  IdempotencyKeyReusedError,
+  InvalidPositionError,
+  StreamTypeMismatchError,
+  WrongExpectedVersionError,
+  isPostgresError,
+} from "./errors.ts";
 export type { Queryable, ExpectedVersion, NewEvent, StoredEvent, EventMetadata } from "./types.ts";

@@ -1,7 +1,7 @@
 // A position in the global log is the pair (transaction_id, global_sequence):
 // the order in which the gap-safe reader hands events out. Clients see it as
 // one opaque string.
-import { ValidationError } from "../domain/shared/errors.ts";
+import { InvalidPositionError } from "./errors.ts";
 
 export interface LogPosition {
   transactionId: string;
@@ -17,7 +17,7 @@ export function encodePosition(position: LogPosition): string {
 export function decodePosition(encoded: string): LogPosition {
   // Sequences up to 15 digits stay exact as JavaScript numbers.
   const match = /^(\d{1,20})-(\d{1,15})$/.exec(encoded);
-  if (!match) throw new ValidationError(`"${encoded}" is not a log position`, { position: encoded });
+  if (!match) throw new InvalidPositionError(encoded);
   return { transactionId: match[1]!, globalSequence: Number(match[2]) };
 }
 

@@ -28,13 +28,17 @@ export interface AggregateStreamOptions<State, Event extends StoredEvent> {
   evolve: (state: State, event: Event) => State;
   /** Start from the stored snapshot of this state version, if any. */
   snapshot?: { stateVersion: number };
+  /** Fold only a stream of this type: another type's stream comes back as initialState. */
+  streamType?: string;
   upcast?: Upcast;
 }
 
 export interface AggregatedStream<State> {
   state: State;
-  /** Version of the last event folded in (0 for a stream with no events). */
+  /** Version of the stream's last event (0 for a stream with no events), folded in or not. */
   version: number;
+  /** The type of the stream's events, null for a stream with none. */
+  streamType: string | null;
   /** Version of the snapshot it started from, if one was used. */
   snapshotVersion: number | null;
   eventsApplied: number;
@@ -49,18 +53,18 @@ export async function aggregateStream<State, Event extends StoredEvent = StoredE
   const stateVersion = options.snapshot?.stateVersion ?? null;
   const { rows } = await db.query<EventRow & { snapshot: boolean }>(
     `WITH snapshot AS (
-       SELECT version, data FROM event_store.snapshots
-       WHERE aggregate_id = $1 AND state_version = $2::integer
+       SELECT version, data, aggregate_type FROM event_store.snapshots
+       WHERE aggregate_id = $1 AND state_version = $2::integer AND ($3::text IS NULL OR aggregate_type = $3)
      )
      SELECT true AS snapshot, NULL::text AS global_sequence, NULL::text AS transaction_id, $1::text AS aggregate_id,
-            NULL::text AS aggregate_type, NULL::text AS event_type, data AS event_data, NULL::jsonb AS metadata,
+            aggregate_type, NULL::text AS event_type, data AS event_data, NULL::jsonb AS metadata,
             version AS event_version, NULL::integer AS schema_version, NULL::timestamptz AS occurred_at
        FROM snapshot
      UNION ALL
      SELECT false AS snapshot, ${EVENT_COLUMNS} FROM event_store.events
      WHERE aggregate_id = $1 AND event_version > coalesce((SELECT version FROM snapshot), 0)
      ORDER BY snapshot DESC, event_version`,
-    [streamId, stateVersion],
+    [streamId, stateVersion, options.streamType ?? null],
   );
 
   const upcast = options.upcast ?? noUpcast;
@@ -68,6 +72,10 @@ export async function aggregateStream<State, Event extends StoredEvent = StoredE
   let version = 0;
   let snapshotVersion: number | null = null;
   let eventsApplied = 0;
+  const streamType = rows[0]?.aggregate_type ?? null;
+  if (options.streamType !== undefined && streamType !== null && streamType !== options.streamType) {
+    return { state, version: rows.at(-1)!.event_version, streamType, snapshotVersion, eventsApplied };
+  }
   for (const row of rows) {
     if (row.snapshot) {
       state = row.event_data as State;
@@ -78,5 +86,5 @@ export async function aggregateStream<State, Event extends StoredEvent = StoredE
     version = row.event_version;
     eventsApplied++;
   }
-  return { state, version, snapshotVersion, eventsApplied };
+  return { state, version, streamType, snapshotVersion, eventsApplied };
 }

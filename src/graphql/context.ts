@@ -1,6 +1,7 @@
 import type { YogaInitialContext } from "graphql-yoga";
 import { sendCommand, type CommandOptions } from "../commands/command-bus.ts";
 import type { DomainCommand } from "../domain/shared/decider.ts";
+import { ValidationError } from "../domain/shared/errors.ts";
 import type { CommandSuccess } from "../commands/envelope.ts";
 import type { RequestConnection } from "../db/worker-connection.ts";
 import { comparePositions, decodePosition } from "../event-store/index.ts";
@@ -16,15 +17,29 @@ export interface ServerContext {
   position?: string;
   /** Some mutation of this request was answered from its Idempotency-Key. */
   replayed?: boolean;
+  /** Response key of the top-level mutation field running now (see scopeMutationFields). */
+  mutationField?: string;
 }
 
 export type GraphQLContext = ServerContext & YogaInitialContext;
 
-/** Idempotency and tracing facts a mutation passes on with its command. */
+/** As Stripe bounds its keys; printable ASCII so a key logs and compares as it reads. */
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+
+/**
+ * Idempotency and tracing facts a mutation passes on with its command. The
+ * Idempotency-Key is scoped by the mutation's response key, so each
+ * top-level mutation of a document has its own key, and a retry of the
+ * whole document replays each of them.
+ */
 export function commandOptions(context: GraphQLContext): CommandOptions {
   const headers = context.request.headers;
+  const key = headers.get("idempotency-key");
+  if (key !== null && !IDEMPOTENCY_KEY.test(key)) {
+    throw new ValidationError("Idempotency-Key must be 1 to 255 printable ASCII characters", { header: "Idempotency-Key" });
+  }
   return {
-    idempotencyKey: headers.get("idempotency-key") ?? undefined,
+    idempotencyKey: key === null ? undefined : `${key}#${context.mutationField ?? ""}`,
     correlationId: headers.get("x-correlation-id") ?? undefined,
   };
 }

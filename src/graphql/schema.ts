@@ -1,3 +1,4 @@
+import { defaultFieldResolver, type GraphQLSchema } from "graphql";
 import { createSchema } from "graphql-yoga";
 import type { GraphQLContext } from "./context.ts";
 import { categoryResolvers, categoryTypeDefs } from "./resolvers/categories.ts";
@@ -19,8 +20,24 @@ const rootTypeDefs = /* GraphQL */ `
 // Each area contributes its type definitions and resolvers; `extend type`
 // lets them add fields to Query and Mutation.
 export function buildSchema() {
-  return createSchema<GraphQLContext>({
-    typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, orderTypeDefs, eventStoreTypeDefs, eventTypeDefs, statisticsTypeDefs, projectionTypeDefs, sagaTypeDefs],
-    resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, orderResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers, projectionResolvers, sagaResolvers],
-  });
+  return scopeMutationFields(
+    createSchema<GraphQLContext>({
+      typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, orderTypeDefs, eventStoreTypeDefs, eventTypeDefs, statisticsTypeDefs, projectionTypeDefs, sagaTypeDefs],
+      resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, orderResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers, projectionResolvers, sagaResolvers],
+    }),
+  );
+}
+
+// Top-level mutation fields run one after another (GraphQL spec), so the
+// context can name the one running; commandOptions scopes the request's
+// Idempotency-Key by it.
+function scopeMutationFields<Schema extends GraphQLSchema>(schema: Schema): Schema {
+  for (const field of Object.values(schema.getMutationType()?.getFields() ?? {})) {
+    const resolve = field.resolve ?? defaultFieldResolver;
+    field.resolve = (source, args, context: GraphQLContext, info) => {
+      context.mutationField = String(info.path.key);
+      return resolve(source, args, context, info);
+    };
+  }
+  return schema;
 }

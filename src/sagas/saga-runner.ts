@@ -74,6 +74,7 @@ export class OrderSagaRunner {
 
   async #load(db: Queryable): Promise<void> {
     const loaded = await aggregateStream(db, this.sagaId, {
+      streamType: SAGA_TYPE,
       initialState: initialSagaState,
       evolve: (state, event) => evolveSaga(state, { type: event.type, data: event.data } as OrderSagaEvent),
     });
@@ -90,7 +91,7 @@ export class OrderSagaRunner {
     const metadata = { correlationId: this.correlationId, causationId: this.sagaId, actor: "order_saga", orderId };
     const result = await appendToStream(db, SAGA_TYPE, this.sagaId, events.map((e) => ({ ...e, metadata })), {
       expectedVersion: this.#version,
-      alongside: state.status === "absent" ? [] : [sagaRow(this.sagaId, state, version)],
+      alongside: state.status === "absent" ? [] : [{ statement: sagaRow(this.sagaId, state, version), minRows: 1 }],
     });
     this.#state = state;
     this.#version = result.nextExpectedVersion;

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
-import { appendToStream, readStream, WrongExpectedVersionError } from "../../src/event-store/index.ts";
+import { AlongsideRowCountError, appendToStream, readStream, WrongExpectedVersionError } from "../../src/event-store/index.ts";
 import { testPool } from "../support/database.ts";
 import { rowCount } from "./support.ts";
 
@@ -24,7 +24,7 @@ describe("statements committed alongside an append", () => {
     const id = randomUUID();
     const result = await appendToStream(db, STREAM_TYPE, id, [created("Books")], {
       expectedVersion: "no_stream",
-      alongside: [insertCategory(id, "Books"), sql`SELECT n FROM generate_series(1, 3) AS n`, sql`SELECT 1 WHERE false`],
+      alongside: [insertCategory(id, "Books"), sql`SELECT n FROM generate_series(1, 3) AS n`, sql`SELECT 1 WHERE false`].map((statement) => ({ statement })),
     });
     expect(result.alongsideRowCounts).toEqual([1, 3, 0]);
     expect(result.nextExpectedVersion).toBe(1);
@@ -37,7 +37,7 @@ describe("statements committed alongside an append", () => {
     await appendToStream(db, STREAM_TYPE, id, [created("Books")]);
     const rejected = appendToStream(db, STREAM_TYPE, id, [created("Books again")], {
       expectedVersion: "no_stream",
-      alongside: [insertCategory(id, "Books again")],
+      alongside: [{ statement: insertCategory(id, "Books again") }],
     });
     await expect(rejected).rejects.toBeInstanceOf(WrongExpectedVersionError);
     expect(await categoryRows(id)).toBe(0);
@@ -49,7 +49,7 @@ describe("statements committed alongside an append", () => {
     await db.query("INSERT INTO command.categories (id, name, version) VALUES ($1, 'Taken', 1)", [id]);
     const error = await appendToStream(db, STREAM_TYPE, id, [created("Books")], {
       expectedVersion: "no_stream",
-      alongside: [insertCategory(id, "Books")],
+      alongside: [{ statement: insertCategory(id, "Books") }],
     }).catch((e: unknown) => e);
     expect(error).not.toBeInstanceOf(WrongExpectedVersionError);
     expect(error).toMatchObject({ code: "23505", constraint: "categories_pkey" });
@@ -60,9 +60,25 @@ describe("statements committed alongside an append", () => {
   it("an error raised while one of them runs writes no events and none of the other statements", async () => {
     const id = randomUUID();
     const error = await appendToStream(db, STREAM_TYPE, id, [created("Books")], {
-      alongside: [insertCategory(id, "Books"), sql`SELECT 1 / (n - n) FROM generate_series(1, 1) AS n`],
+      alongside: [insertCategory(id, "Books"), sql`SELECT 1 / (n - n) FROM generate_series(1, 1) AS n`].map((statement) => ({ statement })),
     }).catch((e: unknown) => e);
     expect(error).toMatchObject({ code: "22012" }); // division_by_zero
+    expect(await readStream(db, id)).toEqual([]);
+    expect(await streamRows(id)).toBe(0);
+    expect(await categoryRows(id)).toBe(0);
+  });
+
+  it("one that returns fewer rows than its minimum fails the append, and nothing is written", async () => {
+    const id = randomUUID();
+    const error = await appendToStream(db, STREAM_TYPE, id, [created("Books")], {
+      alongside: [
+        { statement: insertCategory(id, "Books"), minRows: 1 },
+        { statement: sql`SELECT 1 WHERE false` },
+        { statement: sql`UPDATE command.categories SET name = 'never' WHERE id = ${id}::uuid AND version > 1 RETURNING id`, minRows: 1 },
+      ],
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(AlongsideRowCountError);
+    expect(error).toMatchObject({ counts: [1, 0, 0], minimum: [1, null, 1] });
     expect(await readStream(db, id)).toEqual([]);
     expect(await streamRows(id)).toBe(0);
     expect(await categoryRows(id)).toBe(0);

@@ -5,6 +5,7 @@ import {
   findIdempotencyRecord,
   IdempotencyKeyReusedError,
   readStream,
+  StreamTypeMismatchError,
   WrongExpectedVersionError,
 } from "../../src/event-store/index.ts";
 import { testPool } from "../support/database.ts";
@@ -35,12 +36,11 @@ describe("appendToStream expected versions", () => {
     ]);
   });
 
-  it("no_stream fails with CONFLICT when the stream exists, and appends nothing", async () => {
+  it("no_stream fails when the stream exists, and appends nothing", async () => {
     const id = randomUUID();
     await appendToStream(db, "thing", id, [event(1)]);
     const error = await appendToStream(db, "thing", id, [event(2)], { expectedVersion: "no_stream" }).catch((e) => e);
     expect(error).toBeInstanceOf(WrongExpectedVersionError);
-    expect(error.code).toBe("CONFLICT");
     expect(error.actual).toBe(1);
     expect(await streamCount("events", id)).toBe(1);
   });
@@ -59,7 +59,7 @@ describe("appendToStream expected versions", () => {
     const id = randomUUID();
     await appendToStream(db, "thing", id, [event(1), event(2)], { expectedVersion: 0 });
     await expect(appendToStream(db, "thing", id, [event(3)], { expectedVersion: 1 })).rejects.toMatchObject({
-      code: "CONFLICT",
+      name: "WrongExpectedVersionError",
       expected: 1,
       actual: 2,
     });
@@ -86,6 +86,20 @@ describe("appendToStream expected versions", () => {
   });
 });
 
+describe("stream types", () => {
+  it("events of another type are refused on an existing stream; keys alone are not", async () => {
+    const id = randomUUID();
+    await appendToStream(db, "thing", id, [event(1)]);
+    const error = await appendToStream(db, "other", id, [event(2)]).catch((e) => e);
+    expect(error).toBeInstanceOf(StreamTypeMismatchError);
+    expect(error).toMatchObject({ streamId: id, expected: "other", actual: "thing" });
+    expect(await streamCount("events", id)).toBe(1);
+    const key = `test-${randomUUID()}`;
+    await appendToStream(db, "other", id, [], { idempotency: [{ key, result: "not found" }] });
+    expect(await findIdempotencyRecord(db, key)).toMatchObject({ result: "not found" });
+  });
+});
+
 describe("idempotency keys", () => {
   it("a replayed key appends nothing and the first result stays readable", async () => {
     const id = randomUUID();
@@ -108,6 +122,32 @@ describe("idempotency keys", () => {
     for (const attempt of attempts) {
       if (attempt.status === "rejected") expect(attempt.reason).toBeInstanceOf(IdempotencyKeyReusedError);
     }
+    expect(await streamCount("events", id)).toBe(1);
+  });
+
+  it("the same key twice in one append is refused as reused, and nothing is written", async () => {
+    const id = randomUUID();
+    const key = `test-${randomUUID()}`;
+    const error = await appendToStream(db, "thing", id, [event(1)], {
+      idempotency: [
+        { key, result: 1 },
+        { key, result: 2 },
+      ],
+    }).catch((e) => e);
+    expect(error).toBeInstanceOf(IdempotencyKeyReusedError);
+    expect(error.keys).toEqual([key]);
+    expect(await streamCount("events", id)).toBe(0);
+    expect(await findIdempotencyRecord(db, key)).toBeNull();
+  });
+
+  it("keys without events are stored (no position), and a reused one is still refused", async () => {
+    const id = randomUUID();
+    await appendToStream(db, "thing", id, [event(1)]);
+    const key = `test-${randomUUID()}`;
+    const result = await appendToStream(db, "thing", id, [], { expectedVersion: 1, idempotency: [{ key, result: "nothing to do" }] });
+    expect(result).toMatchObject({ nextExpectedVersion: 1, position: null, globalSequences: [] });
+    expect(await findIdempotencyRecord(db, key)).toEqual({ key, streamId: id, result: "nothing to do", position: null });
+    await expect(appendToStream(db, "thing", id, [], { idempotency: [{ key, result: "again" }] })).rejects.toBeInstanceOf(IdempotencyKeyReusedError);
     expect(await streamCount("events", id)).toBe(1);
   });
 

@@ -43,7 +43,7 @@ describe("exact expected versions under concurrent writers", () => {
     expect(conflicts.reduce((sum, n) => sum + n, 0)).toBeGreaterThan(0);
   });
 
-  it(`${WRITERS} writers all expecting version 0: one wins, the others get CONFLICT`, async () => {
+  it(`${WRITERS} writers all expecting version 0: one wins, the others get WrongExpectedVersionError`, async () => {
     const streamId = randomUUID();
     const attempts = await writers((writer) =>
       withConnection(db, (client) =>
@@ -61,7 +61,7 @@ describe("exact expected versions under concurrent writers", () => {
     for (const error of errors) {
       expect(error).toBeInstanceOf(WrongExpectedVersionError);
       // actual 1: refused by the version check, not by the UNIQUE constraint (which reports -1).
-      expect(error).toMatchObject({ code: "CONFLICT", expected: 0, actual: 1 });
+      expect(error).toMatchObject({ name: "WrongExpectedVersionError", expected: 0, actual: 1 });
     }
     expect(writersOf(await readStream(db, streamId))).toEqual(winners);
   });

@@ -53,7 +53,7 @@ describe("aggregateStream with snapshots", () => {
 
     expect(replayed).toMatchObject({ version: 95, snapshotVersion: null, eventsApplied: 95 });
     expect(replayed.state.total).toBe((95 * 96) / 2);
-    expect(fromSnapshot).toEqual({ state: replayed.state, version: 95, snapshotVersion: 50, eventsApplied: 45 });
+    expect(fromSnapshot).toEqual({ state: replayed.state, version: 95, streamType: STREAM_TYPE, snapshotVersion: 50, eventsApplied: 45 });
   });
 
   it("takes the state from the snapshot rather than replaying the events before it", async () => {
@@ -91,7 +91,14 @@ describe("aggregateStream with snapshots", () => {
   it("a snapshot at the head leaves no tail, and an unknown stream is empty", async () => {
     const other = await tallyStream(10);
     const state = await snapshotAt(other, 10);
-    expect(await load(other)).toEqual({ state, version: 10, snapshotVersion: 10, eventsApplied: 0 });
-    expect(await load(randomUUID())).toEqual({ state: initialState(), version: 0, snapshotVersion: null, eventsApplied: 0 });
+    expect(await load(other)).toEqual({ state, version: 10, streamType: STREAM_TYPE, snapshotVersion: 10, eventsApplied: 0 });
+    expect(await load(randomUUID())).toEqual({ state: initialState(), version: 0, streamType: null, snapshotVersion: null, eventsApplied: 0 });
+  });
+
+  it("a stream of another type is not folded: its version and type come back with the initial state", async () => {
+    const other = await tallyStream(12);
+    await snapshotAt(other, 10);
+    const loaded = await aggregateStream(db, other, { initialState, evolve, snapshot: { stateVersion: STATE_VERSION }, streamType: "receipt" });
+    expect(loaded).toEqual({ state: initialState(), version: 12, streamType: STREAM_TYPE, snapshotVersion: null, eventsApplied: 0 });
   });
 });

@@ -229,7 +229,7 @@ describe("order errors", () => {
     };
     const state = orderWriteModel.decider.evolve(orderWriteModel.decider.initialState(), event);
     const error = await withDb((db) =>
-      appendToStream(db, "order", id, [event], { expectedVersion: 0, alongside: orderWriteModel.alongside([event], state, 1) }).then(
+      appendToStream(db, "order", id, [event], { expectedVersion: 0, alongside: orderWriteModel.alongside([event], state, 1).map((statement) => ({ statement })) }).then(
         () => undefined,
         (e: unknown) => translateRuleViolation(e),
       ),

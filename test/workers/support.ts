@@ -80,4 +80,45 @@ export async function holdAppends(streamId: string) {
       return (released ??= db.query("COMMIT").then(() => db.end()));
     },
   };
+
+}
+
+export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A hold on a stream's append lock (the advisory lock append_to_stream takes first). */
+export interface StreamLock {
+  /** Waits until a connection is queued behind the lock and returns its backend pid (null once `stop()` says so). */
+  waiter(stop?: () => boolean): Promise<number | null>;
+  /** Breaks the connection of a queued appender, as a network failure would. */
+  terminate(pid: number): Promise<void>;
+}
+
+/** Runs `work` while appends to `streamId` wait; they go on when it returns. */
+export async function whileStreamLocked<T>(streamId: string, work: (lock: StreamLock) => Promise<T>): Promise<T> {
+  return withDb(async (db) => {
+    await db.query("BEGIN");
+    try {
+      await db.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [streamId]);
+      return await work({
+        async waiter(stop = () => false) {
+          for (let tries = 0; tries < 500 && !stop(); tries++) {
+            const { rows } = await db.query<{ pid: number }>(
+              `SELECT w.pid FROM pg_locks w JOIN pg_locks h ON h.locktype = 'advisory' AND h.granted AND h.pid = pg_backend_pid()
+                 AND h.classid = w.classid AND h.objid = w.objid AND h.objsubid = w.objsubid
+               WHERE w.locktype = 'advisory' AND NOT w.granted`,
+            );
+            if (rows[0]) return rows[0].pid;
+            await sleep(10);
+          }
+          if (stop()) return null;
+          throw new Error(`no append queued behind the lock of ${streamId}`);
+        },
+        async terminate(pid) {
+          await db.query("SELECT pg_terminate_backend($1)", [pid]);
+        },
+      });
+    } finally {
+      await db.query("COMMIT");
+    }
+  });
 }

@@ -1,4 +1,4 @@
-import type { Upcaster } from "../../event-store/upcasters.ts";
+import type { EventUpcaster } from "../shared/upcaster.ts";
 
 /** The first product.created shape: a float price and a `stock` field. */
 interface ProductCreatedV1 {
@@ -10,7 +10,7 @@ interface ProductCreatedV1 {
   stock: number;
 }
 
-export const productUpcasters: Upcaster[] = [
+export const productUpcasters: EventUpcaster[] = [
   {
     eventType: "product.created",
     fromSchemaVersion: 1,
