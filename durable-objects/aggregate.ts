@@ -5,7 +5,7 @@ import type { CommandEnvelope, CommandOutcome } from "../src/commands/envelope.t
 import { serializeError } from "../src/domain/shared/errors.ts";
 import { IdleConnection } from "../src/db/idle-connection.ts";
 import { databaseSettings } from "../src/db/worker-connection.ts";
-import { wakeConsumers } from "../src/projections/wake.ts";
+import { wakeConsumers } from "../src/consumers/wake.ts";
 
 /** One per aggregate ("category:<id>"): serializes and group-commits its commands. */
 export class AggregateDO extends DurableObject<Env> {

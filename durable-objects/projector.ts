@@ -4,7 +4,8 @@ import { IdleConnection } from "../src/db/idle-connection.ts";
 import { databaseSettings } from "../src/db/worker-connection.ts";
 import { readCheckpoints } from "../src/consumers/checkpoints.ts";
 import { LagWindow } from "../src/consumers/lag.ts";
-import { projectionConsumer, type Projection } from "../src/projections/projection.ts";
+import type { Projection } from "../src/projections/projection.ts";
+import { consumerNamed } from "../src/consumers/registry.ts";
 import { finishRebuild, isRebuilding, startRebuild } from "../src/projections/rebuild.ts";
 import { projectionNamed } from "../src/projections/registry.ts";
 import { runUntilCaughtUp } from "../src/consumers/runner.ts";
@@ -15,7 +16,7 @@ const ALARM_EVERY_MS = 30_000;
 /** A failed projection is tried again (the fix may have been deployed) at most this often. */
 const RETRY_FAILED_AFTER_MS = 30_000;
 
-/** One per read model: feeds it from the global log past its checkpoint. */
+/** One per consumer of the log (a read model, or the saga manager): feeds it from past its checkpoint. */
 export class ProjectorDO extends DurableObject<Env> {
   #connection = new IdleConnection(() => databaseSettings(this.env));
   // A rebuild runs its own transactions beside the live loop's: its own connection.
@@ -68,9 +69,9 @@ export class ProjectorDO extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     const name = await this.ctx.storage.get<string>("name");
     if (!name) return;
-    const projection = requireProjection(name);
+    const projection = projectionNamed(name);
     // A rebuild interrupted by an eviction picks up from its own checkpoint.
-    if (!this.#rebuilding && (await isRebuilding(await this.#connection.get(), projection))) this.#continueRebuild(projection);
+    if (projection && !this.#rebuilding && (await isRebuilding(await this.#connection.get(), projection))) this.#continueRebuild(projection);
     await this.#run(name, { retryFailed: true });
     const lastWake = (await this.ctx.storage.get<number>("lastWake")) ?? 0;
     if (Date.now() - lastWake < SAFETY_NET_MS) await this.ctx.storage.setAlarm(Date.now() + ALARM_EVERY_MS);
@@ -95,14 +96,15 @@ export class ProjectorDO extends DurableObject<Env> {
   }
 
   async #loop(name: string, retryFailed: boolean): Promise<void> {
-    const projection = requireProjection(name);
+    const consumer = consumerNamed(name, this.env);
+    if (!consumer) throw new Error(`unknown consumer ${name}`);
     const connect = () => this.#connection.get();
     while (this.#again) {
       this.#again = false;
       const checkpoint = (await readCheckpoints(await connect(), [name])).get(name);
       if (checkpoint?.status === "stopped") return;
       if (checkpoint?.status === "failed" && !retryFailed && Date.now() - (checkpoint.failedAt?.getTime() ?? 0) < RETRY_FAILED_AFTER_MS) return;
-      const result = await runUntilCaughtUp(connect, projectionConsumer(projection), { lag: this.#lag, reconnect: () => this.#connection.close() });
+      const result = await runUntilCaughtUp(connect, consumer, { lag: this.#lag, reconnect: () => this.#connection.close() });
       if (result.status === "failed") {
         await this.#connection.close();
         return;

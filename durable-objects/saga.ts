@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { sendCommand } from "../src/commands/command-bus.ts";
 import { IdleConnection } from "../src/db/idle-connection.ts";
 import { databaseSettings } from "../src/db/worker-connection.ts";
-import { wakeConsumers } from "../src/projections/wake.ts";
+import { wakeConsumers } from "../src/consumers/wake.ts";
 import type { OrderSagaState, SagaOrder } from "../src/sagas/order-saga-types.ts";
 import { OrderSagaRunner } from "../src/sagas/saga-runner.ts";
 import { providerBreakers, sagaSettings } from "../src/sagas/saga-settings.ts";

@@ -8,7 +8,7 @@ import { sql } from "drizzle-orm";
 import { aggregateStream, appendToStream, type Queryable } from "../event-store/index.ts";
 import { CircuitOpenError } from "./circuit-breaker.ts";
 import { decideSaga, evolveSaga, initialSagaState, nextDueAt, runningAttempt } from "./order-saga.ts";
-import { SAGA_TYPE, type ForwardStep, type OrderSagaEvent, type OrderSagaState, type SagaInput } from "./order-saga-types.ts";
+import { SAGA_TYPE, type ActiveOrderSaga, type ForwardStep, type OrderSagaEvent, type OrderSagaState, type SagaInput } from "./order-saga-types.ts";
 import { runStep, StepFailure, type StepPorts } from "./order-saga-steps.ts";
 import type { StepPolicy } from "./step-policy.ts";
 
@@ -93,9 +93,11 @@ export class OrderSagaRunner {
       expectedVersion: this.#version,
       alongside: state.status === "absent" ? [] : [{ statement: sagaRow(this.sagaId, state, version), minRows: 1 }],
     });
+    const before = this.#state;
     this.#state = state;
     this.#version = result.nextExpectedVersion;
     if (result.position) this.ports.onCommit?.(result.position);
+    if (state.status === "failed" && before.status !== "failed") this.ports.waitUntil(this.#failOrder(state));
   }
 
   async #armAlarm(): Promise<void> {
@@ -131,6 +133,17 @@ export class OrderSagaRunner {
         if (this.#executing === label) this.#executing = null;
       });
     this.ports.waitUntil(attempt);
+  }
+
+  /**
+   * A saga that could not undo itself leaves its order `failed`, for an operator.
+   * Best effort: the saga's own status already says so if this is lost.
+   */
+  async #failOrder(state: ActiveOrderSaga): Promise<void> {
+    const reason = `${state.compensationFailure?.step ?? "compensation"} kept failing: ${state.compensationFailure?.code ?? "UNKNOWN"}`;
+    await this.ports
+      .send({ aggregateType: "order", aggregateId: state.orderId, command: { type: "failOrder", data: { id: state.orderId, reason } }, idempotencyKey: `saga:${this.sagaId}:failed:order` })
+      .catch((error: unknown) => console.error(`saga ${this.sagaId}: marking order ${state.orderId} failed`, error));
   }
 
   /** The alarm: a deadline or retry time passed, or a paused provider may be back. */

@@ -37,12 +37,11 @@ async function productStock(id: string) {
   return withDb(async (db) => (await db.query("SELECT stock_quantity, reserved_quantity FROM command.products WHERE id = $1", [id])).rows[0]);
 }
 
-describe("order saga (started directly)", () => {
+describe("order saga: createOrder over GraphQL, the saga manager starts it", () => {
   it("takes an order to confirmed and commits the stock exactly", async () => {
     const productId = await catalog(10);
     const created = await order(productId, 3);
     const sagaId = sagaIdFor(created.id);
-    await env.SAGA.getByName(sagaId).start(sagaId, { orderId: created.id, userId: "saga-user", items: [{ productId, quantity: 3 }], totalAmount: 3000 });
     const row = await settled(sagaId);
     expect(row.status).toBe("completed");
     expect(row.state.history.map((h: any) => [h.step, h.outcome])).toEqual([
@@ -72,7 +71,6 @@ describe("order saga (started directly)", () => {
     const userId = "bob#charge=INSUFFICIENT_FUNDS";
     const created = await order(productId, 4, userId);
     const sagaId = sagaIdFor(created.id);
-    await env.SAGA.getByName(sagaId).start(sagaId, { orderId: created.id, userId, items: [{ productId, quantity: 4 }], totalAmount: 4000 });
     const row = await settled(sagaId);
     expect(row.status).toBe("compensated");
     expect(row.state.failure).toMatchObject({ step: "process_payment", code: "INSUFFICIENT_FUNDS" });
@@ -88,7 +86,6 @@ describe("order saga (started directly)", () => {
     const created = await order(productId, 2, userId);
     const sagaId = sagaIdFor(created.id);
     const stub = env.SAGA.getByName(sagaId);
-    await stub.start(sagaId, { orderId: created.id, userId, items: [{ productId, quantity: 2 }], totalAmount: 2000 });
     await expect.poll(async () => (await sagaRow(sagaId))?.state.phase, { timeout: 10_000, interval: 5 }).toBe("waiting");
     await evictDurableObject(stub);
     const evictedAt = Date.now();
@@ -113,7 +110,6 @@ describe("order saga (started directly)", () => {
     const userId = "tim#charge=TIMEOUT*1";
     const created = await order(productId, 1, userId);
     const sagaId = sagaIdFor(created.id);
-    await env.SAGA.getByName(sagaId).start(sagaId, { orderId: created.id, userId, items: [{ productId, quantity: 1 }], totalAmount: 1000 });
     const row = await settled(sagaId);
     expect(row.status).toBe("completed");
     const payment = row.state.history.filter((h: any) => h.step === "process_payment");
@@ -124,7 +120,6 @@ describe("order saga (started directly)", () => {
     const productId = await catalog(1);
     const [a, b] = await Promise.all([order(productId, 1), order(productId, 1)]);
     const sagas = [a!, b!].map((o) => ({ order: o, sagaId: sagaIdFor(o.id) }));
-    await Promise.all(sagas.map(({ order: o, sagaId }) => env.SAGA.getByName(sagaId).start(sagaId, { orderId: o.id, userId: "saga-user", items: [{ productId, quantity: 1 }], totalAmount: 1000 })));
     const rows = await Promise.all(sagas.map(({ sagaId }) => settled(sagaId)));
     expect(rows.map((r) => r.status).sort()).toEqual(["compensated", "completed"]);
     expect(rows.find((r) => r.status === "compensated").state.failure).toMatchObject({ step: "reserve_inventory", code: "INSUFFICIENT_STOCK" });
@@ -136,10 +131,8 @@ describe("order saga (started directly)", () => {
     const userId = "carl#charge=SERVICE_UNAVAILABLE*3";
     const created = await order(productId, 2, userId);
     const sagaId = sagaIdFor(created.id);
-    await env.SAGA.getByName(sagaId).start(sagaId, { orderId: created.id, userId, items: [{ productId, quantity: 2 }], totalAmount: 2000 });
     await expect.poll(async () => (await sagaRow(sagaId))?.current_step, { timeout: 10_000, interval: 20 }).toBe("process_payment");
     await gqlData(`mutation($id: ID!) { cancelOrder(input: { id: $id, reason: "changed my mind" }) { status } }`, { id: created.id });
-    await env.SAGA.getByName(sagaId).cancel(sagaId, "changed my mind");
     const row = await settled(sagaId);
     expect(row.status).toBe("compensated");
     expect(row.state.failure).toMatchObject({ code: "ORDER_CANCELLED", message: "changed my mind" });

@@ -28,12 +28,12 @@ async function createOrder(userId: string, items: { productId: string; quantity:
   return { ...result.createOrder, position: result.position };
 }
 
-const newUser = () => `user-${crypto.randomUUID()}`;
-
-/** The saga's commands have no GraphQL mutation: send them to the order's AggregateDO as the saga will. */
-async function sagaStep(command: OrderCommand) {
-  return sendCommand(env.AGGREGATE, { aggregateType: "order", aggregateId: command.data.id }, command);
-}
+/**
+ * Every order starts a saga. These tests look at the order itself, so their
+ * users' shipping never answers (src/sagas/simulated-services.ts): the saga
+ * sits in arrange_shipping for seconds, and a cancel always lands.
+ */
+const newUser = () => `user-${crypto.randomUUID()}#arrange=TIMEOUT`;
 
 describe("order mutations and queries", () => {
   it("createOrder prices the items server-side and the order reads back the same", async () => {
@@ -56,7 +56,14 @@ describe("order mutations and queries", () => {
     };
     expect(created.order).toMatchObject(expected);
     const { order } = await gqlData(READ, { id: created.order.id, p: created.position });
-    expect(order).toEqual({ ...expected, id: created.order.id, createdAt: created.order.createdAt, updatedAt: created.order.updatedAt });
+    // The saga may already have moved it on; what the order was placed with stays.
+    const { status, sagaId, sagaStatus, sagaCurrentStep, version, updatedAt, ...placed } = order;
+    const { status: _s, sagaId: _i, sagaStatus: _t, sagaCurrentStep: _c, version: _v, ...expectedPlaced } = expected;
+    expect(placed).toEqual({ ...expectedPlaced, id: created.order.id, createdAt: created.order.createdAt });
+    expect(["pending", "inventory_reserved", "payment_processed"]).toContain(status);
+    expect(version).toBeGreaterThanOrEqual(1);
+    expect(updatedAt >= order.createdAt).toBe(true);
+    expect([sagaId, sagaStatus, sagaCurrentStep].every((v) => v === null) || sagaStatus === "started").toBe(true);
   });
 
   it("keeps the prices of order time when a product's price changes later", async () => {
@@ -72,7 +79,7 @@ describe("order mutations and queries", () => {
     expect(read.order).toEqual({ totalAmount: "30.00", items: [{ unitPrice: "10.00", lineTotal: "30.00" }] });
     expect(after.order.totalAmount).toBe("75.00");
     const cancelled = await gqlData(CANCEL, { input: { id: before.order.id } });
-    expect(cancelled.cancelOrder).toMatchObject({ status: "cancelled", totalAmount: "30.00", version: 2 });
+    expect(cancelled.cancelOrder).toMatchObject({ status: "cancelled", totalAmount: "30.00" });
   });
 
   it("orders filters by status and userOrders lists a user's orders, newest first, with pagination", async () => {
@@ -88,11 +95,12 @@ describe("order mutations and queries", () => {
     position = (await gqlData(CANCEL, { input: { id: ids[1], reason: "duplicate" } })).position ?? position;
 
     const mine = await gqlData(`query($u: String!, $p: String) { userOrders(userId: $u, minPosition: $p) { id status totalAmount } }`, { u: userId, p: position });
-    expect(mine.userOrders).toEqual([
-      { id: ids[2], status: "pending", totalAmount: "3.00" },
-      { id: ids[1], status: "cancelled", totalAmount: "2.00" },
-      { id: ids[0], status: "pending", totalAmount: "1.00" },
+    expect(mine.userOrders.map((o: { id: string; totalAmount: string }) => [o.id, o.totalAmount])).toEqual([
+      [ids[2], "3.00"],
+      [ids[1], "2.00"],
+      [ids[0], "1.00"],
     ]);
+    expect(mine.userOrders.map((o: { status: string }) => o.status === "cancelled")).toEqual([false, true, false]);
     const paged = await gqlData(`query($u: String!) { userOrders(userId: $u, limit: 1, offset: 1) { id } }`, { u: userId });
     expect(paged.userOrders).toEqual([{ id: ids[1] }]);
 
@@ -104,32 +112,27 @@ describe("order mutations and queries", () => {
     expect(times).toEqual([...times].sort().reverse());
   });
 
-  it("the saga's steps move the order through its statuses, and the read model follows", async () => {
+  it("its saga moves the order to confirmed, and the read model follows", async () => {
     const productId = await newProduct("5.00");
-    const { order } = await createOrder(newUser(), [{ productId, quantity: 2 }]);
+    const { order } = await createOrder(`user-${crypto.randomUUID()}`, [{ productId, quantity: 2 }]);
     const id = order.id as string;
-    await sagaStep({ type: "recordInventoryReserved", data: { id } });
-    await sagaStep({ type: "recordPaymentProcessed", data: { id, paymentId: "pay-1", amount: 1000 } });
-    const shipped = await sagaStep({ type: "recordShipment", data: { id, trackingNumber: "TRK-1" } });
-    expect(shipped.view).toMatchObject({ status: "shipped", version: 4 });
-    let read = await gqlData(READ, { id, p: shipped.position });
-    expect(read.order).toMatchObject({ status: "shipped", version: 4 });
-
-    const confirmed = await sagaStep({ type: "confirmOrder", data: { id } });
-    read = await gqlData(READ, { id, p: confirmed.position });
-    expect(read.order).toMatchObject({ status: "confirmed", version: 5 });
-    expect(read.order.updatedAt >= read.order.createdAt).toBe(true);
+    await expect
+      .poll(async () => (await gqlData(`query($id: ID!) { order(id: $id) { status version sagaStatus } }`, { id })).order, { timeout: 20_000, interval: 100 })
+      .toEqual({ status: "confirmed", version: 5, sagaStatus: "completed" });
     expect(errorCode(await gql(CANCEL, { input: { id } }))).toBe("ORDER_ALREADY_CONFIRMED");
   });
 
-  it("a compensated order ends failed", async () => {
+  it("an order whose saga cannot undo itself ends failed, for an operator", async () => {
     const productId = await newProduct("5.00");
-    const { order } = await createOrder(newUser(), [{ productId, quantity: 1 }]);
+    // The payment is refused for good, and its refund keeps failing.
+    const { order } = await createOrder(`user-${crypto.randomUUID()}#charge=FRAUD_DETECTED#refund=SERVICE_UNAVAILABLE`, [{ productId, quantity: 1 }]);
     const id = order.id as string;
-    await sagaStep({ type: "recordInventoryReserved", data: { id } });
-    await sagaStep({ type: "startCompensation", data: { id, reason: "PAYMENT_DECLINED", failedStep: "process_payment" } });
-    const failed = await sagaStep({ type: "failOrder", data: { id, reason: "PAYMENT_DECLINED" } });
-    expect((await gqlData(READ, { id, p: failed.position })).order).toMatchObject({ status: "failed", version: 4 });
+    await expect
+      .poll(async () => (await gqlData(`query($id: ID!) { order(id: $id) { status saga { status failure { code } compensationFailure { step code } } } }`, { id })).order, {
+        timeout: 20_000,
+        interval: 100,
+      })
+      .toEqual({ status: "failed", saga: { status: "failed", failure: { code: "FRAUD_DETECTED" }, compensationFailure: { step: "refund_payment", code: "SERVICE_UNAVAILABLE" } } });
     const refused = await gql(CANCEL, { input: { id } });
     expect(errorCode(refused)).toBe("INVALID_ORDER_STATE");
     expect(refused.errors![0]!.extensions!.details).toMatchObject({ status: "failed", command: "cancelOrder" });
@@ -189,7 +192,8 @@ describe("order errors", () => {
   it("an order whose product is deleted after its lookup, before its append, gets PRODUCT_DELETED and appends nothing", async () => {
     const productId = await newProduct("1.00");
     const key = `parked-order-${crypto.randomUUID()}`;
-    const orderId = newAggregateId("createOrder", { idempotencyKey: key });
+    // As the Worker scopes a header key: by the mutation field it answers.
+    const orderId = newAggregateId("createOrder", { idempotencyKey: `${key}#createOrder` });
     const appends = await holdAppends(orderId);
     try {
       const ordering = gql(CREATE, { input: { userId: "parked", items: [{ productId, quantity: 1 }] } }, { "idempotency-key": key });

@@ -1,5 +1,6 @@
-import { NotFoundError, ValidationError, deserializeError } from "../../domain/shared/errors.ts";
-import { PROJECTIONS, projectionNamed } from "../../projections/registry.ts";
+import { IllegalStateError, NotFoundError, ValidationError, deserializeError } from "../../domain/shared/errors.ts";
+import { CONSUMER_NAMES } from "../../consumers/registry.ts";
+import { projectionNamed } from "../../projections/registry.ts";
 import { setConsumerStatus } from "../../consumers/checkpoints.ts";
 import { skipFailedEvent } from "../../projections/skip.ts";
 import { readProjectionStatus } from "../../projections/status.ts";
@@ -75,12 +76,21 @@ export const projectionTypeDefs = /* GraphQL */ `
   }
 `;
 
-function projection(name: string) {
-  const found = projectionNamed(name);
-  if (!found) {
-    throw new NotFoundError(`no projection named ${name} (known: ${PROJECTIONS.map((p) => p.name).join(", ")})`, { projection: name }, "PROJECTION_NOT_FOUND");
+/** Any consumer of the log may be stopped, resumed or moved past an event. */
+function projection(name: string): { name: string } {
+  if (!CONSUMER_NAMES.includes(name)) {
+    throw new NotFoundError(`no projection named ${name} (known: ${CONSUMER_NAMES.join(", ")})`, { projection: name }, "PROJECTION_NOT_FOUND");
   }
-  return found;
+  return { name };
+}
+
+/** Only read models can be rebuilt: the saga manager's effects are not a table to replay into. */
+function readModel(name: string): { name: string } {
+  projection(name);
+  if (!projectionNamed(name)) {
+    throw new IllegalStateError(`${name} is not a read model and cannot be rebuilt`, { projection: name }, "NOT_A_READ_MODEL");
+  }
+  return { name };
 }
 
 /** A global sequence as clients send it: a positive integer, small enough to stay exact. */
@@ -112,7 +122,7 @@ interface DeadLetterRow {
 export const projectionResolvers = {
   Query: {
     projectionStatus: async (_: unknown, __: unknown, context: GraphQLContext) =>
-      readProjectionStatus(await context.db.get(), PROJECTIONS.map((p) => p.name)),
+      readProjectionStatus(await context.db.get(), CONSUMER_NAMES),
     deadLetters: async (_: unknown, args: { projection?: string | null; limit?: number; offset?: number }, context: GraphQLContext) => {
       const { limit, offset } = page(args);
       const db = await context.db.get();
@@ -142,7 +152,7 @@ export const projectionResolvers = {
       return statusOf(context, name);
     },
     rebuildProjection: async (_: unknown, { input }: { input: { name: string } }, context: GraphQLContext) => {
-      const { name } = projection(input.name);
+      const { name } = readModel(input.name);
       const refused = await context.env.PROJECTOR.getByName(name).rebuild(name);
       if (refused) throw deserializeError(refused);
       return statusOf(context, name);
