@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   const eventsBefore = await totalEvents(graphql);
   console.log(`Seeding demo data through ${url}...`);
   const loaded = await loadDemoCatalog(graphql);
+  const sagas = await sagasSettled(graphql);
   const visible = await readModelCounts(graphql, loaded.lastPosition);
   const written = (await totalEvents(graphql)) - eventsBefore;
 
@@ -22,8 +23,8 @@ async function main(): Promise<void> {
   console.log(
     [
       `  ${loaded.categories} categories, ${loaded.products} products (${loaded.priceChanges} price changes, ${loaded.stockUpdates} stock updates),`,
-      `  ${loaded.orders} orders (${loaded.cancelledOrders} cancelled); the read models now hold ${visible.categories} categories,`,
-      `  ${visible.products} products and ${visible.orders} orders.`,
+      `  ${loaded.orders} orders (${loaded.cancelledOrders} cancelled by their users); sagas: ${sagas.completed} completed, ${sagas.failed} undone or failed;`,
+      `  the read models now hold ${visible.categories} categories, ${visible.products} products and ${visible.orders} orders.`,
       written === 0
         ? `Replay: everything was seeded before, so nothing was written (${seconds} s).`
         : `Wrote ${written} events (${seconds} s)${written < expectedEvents(loaded) ? ", partly a replay of an earlier run" : ""}.`,
@@ -31,7 +32,7 @@ async function main(): Promise<void> {
   );
 }
 
-/** Events a fresh load writes: one per mutation. */
+/** Events a fresh load writes at least: one per mutation (the sagas add theirs). */
 function expectedEvents(loaded: LoadedCatalog): number {
   return loaded.categories + loaded.products + loaded.priceChanges + loaded.stockUpdates + loaded.orders + loaded.cancelledOrders;
 }
@@ -39,6 +40,21 @@ function expectedEvents(loaded: LoadedCatalog): number {
 async function totalEvents(graphql: GraphQLClient): Promise<number> {
   const { data } = await graphql<{ eventStoreStats: { totalEvents: number } }>(`query SeedEventCount { eventStoreStats { totalEvents } }`);
   return data.eventStoreStats.totalEvents;
+}
+
+/** Sagas run after their orders are placed: wait until none is active, so a second run finds nothing moving. */
+async function sagasSettled(graphql: GraphQLClient, timeoutMs = 180_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { data } = await graphql<{ systemStatistics: { sagas: { active: number; completed: number; failed: number }; queryDb: { orders: number } } }>(
+      `query SeedSagas { systemStatistics { sagas { active completed failed } queryDb { orders } } }`,
+    );
+    const { sagas, queryDb } = data.systemStatistics;
+    // Every order gets a saga; the manager may not have started the newest ones yet.
+    if (sagas.active === 0 && sagas.completed + sagas.failed >= queryDb.orders) return sagas;
+    if (Date.now() > deadline) throw new SeedError(`${sagas.active} order sagas still running after ${timeoutMs / 1000} s`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** Waits until the read models have applied the whole run, then counts their rows. */

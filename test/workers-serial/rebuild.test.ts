@@ -25,21 +25,21 @@ async function writeEveryEventType() {
   await m(`mutation($id: ID!) { changeProductPrice(input: { id: $id, price: "12.00" }) { id } }`, { id: a });
   await m(`mutation($id: ID!) { updateStock(input: { id: $id, quantity: 40 }) { id } }`, { id: b });
 
-  const order = async () =>
-    (await m(`mutation($a: ID!, $b: ID!) { createOrder(input: { userId: "rebuild-user", items: [{ productId: $a, quantity: 2 }, { productId: $b, quantity: 1 }] }) { order { id } } }`, { a, b }))
+  // Every order's saga writes its events: one is confirmed, one cancelled by its user while its
+  // shipping never answers, one fails for good with a refund that keeps failing (order failed).
+  const order = async (userId: string) =>
+    (await m(`mutation($u: String!, $a: ID!, $b: ID!) { createOrder(input: { userId: $u, items: [{ productId: $a, quantity: 2 }, { productId: $b, quantity: 1 }] }) { order { id } } }`, { u: userId, a, b }))
       .createOrder.order.id as string;
-  const [shipped, cancelled, failed] = [await order(), await order(), await order()];
-  await send("product", { type: "reserveStock", data: { id: a, orderId: shipped, quantity: 2 } });
-  await send("product", { type: "commitStock", data: { id: a, orderId: shipped, quantity: 2 } });
-  await send("product", { type: "reserveStock", data: { id: b, orderId: cancelled, quantity: 1 } });
-  await send("product", { type: "releaseStock", data: { id: b, orderId: cancelled } });
-  await send("order", { type: "recordInventoryReserved", data: { id: shipped } });
-  await send("order", { type: "recordPaymentProcessed", data: { id: shipped, paymentId: "p1", amount: 2650 } });
-  await send("order", { type: "recordShipment", data: { id: shipped, trackingNumber: "T1" } });
-  await send("order", { type: "confirmOrder", data: { id: shipped } });
-  await m(`mutation($id: ID!) { cancelOrder(input: { id: $id, reason: "changed mind" }) { id } }`, { id: cancelled });
-  await send("order", { type: "startCompensation", data: { id: failed, reason: "PAYMENT_DECLINED", failedStep: "process_payment" } });
-  await send("order", { type: "failOrder", data: { id: failed, reason: "PAYMENT_DECLINED" } });
+  const orders = [await order("rebuild-user"), await order("rebuild-user#arrange=TIMEOUT"), await order("rebuild-user#charge=FRAUD_DETECTED#refund=SERVICE_UNAVAILABLE")];
+  await expect.poll(async () => (await gql(`query($id: ID!) { order(id: $id) { status } }`, { id: orders[1] })).data?.order?.status, { timeout: 20_000 }).toBe("payment_processed");
+  await m(`mutation($id: ID!) { cancelOrder(input: { id: $id, reason: "changed mind" }) { id } }`, { id: orders[1] });
+  await expect
+    .poll(
+      async () =>
+        withDb(async (db) => (await db.query(`SELECT status FROM event_store.sagas WHERE state->>'orderId' = ANY($1::text[]) ORDER BY status`, [orders])).rows.map((r) => r.status)),
+      { timeout: 60_000, interval: 200 },
+    )
+    .toEqual(["compensated", "completed", "failed"]);
   await send("product", { type: "deleteProduct", data: { id: b } });
 }
 

@@ -37,7 +37,13 @@ describe("an id of another aggregate type", () => {
     const stock = await gql(`mutation($id: ID!) { updateStock(input: { id: $id, quantity: 1 }) { id } }`, { id: order.order.id });
     expect(errorCode(stock)).toBe("PRODUCT_NOT_FOUND");
 
-    expect(await Promise.all([category.id, product.id, order.order.id].map(streamOf))).toEqual(before);
-    expect(before.map((s) => s.types)).toEqual([["category"], ["product"], ["order"]]);
+    // The order's saga goes on writing to the product and the order; nobody else may.
+    const after = await Promise.all([category.id, product.id, order.order.id].map(streamOf));
+    expect(after[0]).toEqual(before[0]);
+    expect(after.map((s) => s.types)).toEqual([["category"], ["product"], ["order"]]);
+    const foreign = await withDb(async (db) =>
+      (await db.query(`SELECT event_type FROM event_store.events WHERE aggregate_id = ANY($1::uuid[]) AND event_type LIKE 'category.%'`, [[product.id, order.order.id]])).rows,
+    );
+    expect(foreign).toEqual([]);
   });
 });
