@@ -4,7 +4,15 @@
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** A failure to report as one line, without a stack trace. */
-export class SeedError extends Error {}
+export class SeedError extends Error {
+  /** The GraphQL error's extensions.code, when the API answered with one. */
+  constructor(
+    message: string,
+    readonly code?: string,
+  ) {
+    super(message);
+  }
+}
 
 export interface RequestOptions {
   /** Sent as the Idempotency-Key header: a retry with the same key writes nothing. */
@@ -79,7 +87,7 @@ function unwrap<T>({ status, text, body }: HttpOutcome<T>, url: string, operatio
   const where = idempotencyKey ? `${operation} (Idempotency-Key ${idempotencyKey})` : operation;
   const [error] = body?.errors ?? [];
   if (error) {
-    throw new SeedError(`${where} failed: ${error.message} [${error.extensions?.code ?? "no code"}]`);
+    throw new SeedError(`${where} failed: ${error.message} [${error.extensions?.code ?? "no code"}]`, error.extensions?.code);
   }
   if (!body?.data) {
     const answer = text.slice(0, 200).replace(/\s+/g, " ").trim();

@@ -63,6 +63,13 @@ describe("simulated payment and shipping", () => {
     expect(failures.length).toBeLessThan(280);
     expect(new Set(failures)).toContain("SERVICE_UNAVAILABLE");
     expect(failures.some((c) => c !== "SERVICE_UNAVAILABLE")).toBe(true);
+    // The attempts of one call fail independently: a retry is not doomed by the first failure.
+    const payments = new SimulatedPaymentService(settings);
+    const attempts = await Promise.all(
+      Array.from({ length: 1000 }, async (_, i) => [await codeOf(payments.charge(request({ key: `r${i}`, attempt: 1 }))), await codeOf(payments.charge(request({ key: `r${i}`, attempt: 2 })))]),
+    );
+    const firstFailed = attempts.filter(([first]) => first === "SERVICE_UNAVAILABLE");
+    expect(firstFailed.filter(([, second]) => second === "SERVICE_UNAVAILABLE").length).toBeLessThan(firstFailed.length / 2);
   });
 });
 

@@ -55,6 +55,11 @@ const EXPECTED_EVENTS =
   DEMO_STOCK_UPDATES.length +
   DEMO_ORDERS.length +
   DEMO_ORDERS.filter((order) => order.cancelReason).length;
+/**
+ * A user's cancel lands only while the order's saga has not confirmed it; a seed
+ * interrupted between the two may come back too late (the seed says so and goes on).
+ */
+const USER_CANCELS = DEMO_ORDERS.filter((order) => order.cancelReason).length;
 
 const READ_MODELS = ["categories", "products", "orders"] as const;
 
@@ -266,10 +271,13 @@ describe("the stack killed at random points during the seed", () => {
     expect(data.products.length).toBeGreaterThanOrEqual(50);
     expect(data.products).toHaveLength(DEMO_PRODUCTS.length);
     expect(data.orders).toHaveLength(DEMO_ORDERS.length);
-    const [mutations] = await withQueryDb((query) =>
-      query(`SELECT count(*)::int AS n FROM event_store.events WHERE aggregate_type <> 'order_saga' AND coalesce(metadata->>'actor', '') <> 'order_saga'`),
+    const [counted] = await withQueryDb((query) =>
+      query(`SELECT count(*)::int AS mutations, (count(*) FILTER (WHERE event_type = 'order.cancelled'))::int AS cancels FROM event_store.events
+             WHERE aggregate_type <> 'order_saga' AND coalesce(metadata->>'actor', '') <> 'order_saga'`),
     );
-    expect(mutations!.n).toBe(EXPECTED_EVENTS);
+    const { mutations, cancels } = counted as { mutations: number; cancels: number };
+    expect(cancels).toBeLessThanOrEqual(USER_CANCELS);
+    expect(mutations).toBe(EXPECTED_EVENTS - (USER_CANCELS - cancels));
     await waitForProjections(45_000);
     step = 3;
   });
