@@ -6,6 +6,8 @@
 //   npm run bench -- --write            ... and puts them into docs/BENCHMARKS.md
 //   npm run bench -- --rounds 1 --duration 2 --only ours,raw --writers 8
 //   npm run bench -- --profile          wait events + top statements per trial
+//   npm run bench -- --stack            the whole stack over GraphQL/HTTP (scripts/bench/stack.ts),
+//                                       with --clients 1,8,32 --duration 5 --only read,floor --write
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { takeOverShutdownSignals } from "../lib/shutdown-signals.ts";
@@ -28,8 +30,23 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     profile: { type: "boolean", default: false },
     write: { type: "boolean", default: false },
+    stack: { type: "boolean", default: false },
+    clients: { type: "string", default: "1,8,32" },
   },
 });
+
+if (args.stack) {
+  const { runStackBench } = await import("./stack.ts");
+  const report = await runStackBench({
+    clients: args.clients.split(",").map(Number),
+    durationMs: Number(args.duration) * 1000,
+    warmupMs: Number(args.warmup) * 1000,
+    only: args.only?.split(","),
+  });
+  console.log(`\n${report}`);
+  if (args.write) await writeReport(REPORT_PATH, report, "stack");
+  process.exit(0);
+}
 const rounds = Number(args.rounds);
 const timing: Timing = { warmupMs: Number(args.warmup) * 1000, durationMs: Number(args.duration) * 1000 };
 const writerCounts = args.writers.split(",").map(Number);

@@ -2,6 +2,8 @@
 // confirmed, through a running stack's GraphQL API (`npm start`):
 //   npx tsx scripts/bench/order-to-confirmed.ts [orders]   (GRAPHQL_URL, default http://127.0.0.1:8787/graphql)
 // Orders go one after another; each is polled every 10 ms.
+export {};
+
 const url = process.env.GRAPHQL_URL || "http://127.0.0.1:8787/graphql";
 const orders = Number(process.argv[2] ?? 20);
 

@@ -63,11 +63,13 @@ export function renderReport(facts: RunFacts, results: Result[], ratios: RatioAi
   return `${lines.join("\n")}\n`;
 }
 
-const BEGIN = "<!-- bench:append:begin -->";
-const END = "<!-- bench:append:end -->";
+/** The marked section of the document a report replaces: "append" (the event store) or "stack". */
+export type ReportSection = "append" | "stack";
 
 /** Replaces the results between the markers, leaving the prose around them alone. */
-export async function writeReport(path: string, report: string): Promise<void> {
+export async function writeReport(path: string, report: string, section: ReportSection = "append"): Promise<void> {
+  const BEGIN = `<!-- bench:${section}:begin -->`;
+  const END = `<!-- bench:${section}:end -->`;
   const document = await readFile(path, "utf8");
   const begin = document.indexOf(BEGIN);
   const end = document.indexOf(END);
