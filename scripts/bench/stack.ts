@@ -198,5 +198,5 @@ function report(trials: Trial[], options: StackBenchOptions): string {
         `${trial.sessionsPerRequest.toFixed(2)} | ${trial.transactionsPerRequest.toFixed(1)} |`,
     );
   }
-  return lines.join("\n");
+  return `${lines.join("\n")}\n`;
 }
