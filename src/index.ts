@@ -3,5 +3,6 @@ import { createApp } from "./http/app.ts";
 export { AggregateDO } from "../durable-objects/aggregate.ts";
 export { ProjectorDO } from "../durable-objects/projector.ts";
 export { SagaDO } from "../durable-objects/saga.ts";
+export { ReaderDO } from "../durable-objects/reader.ts";
 
 export default createApp();

@@ -3,11 +3,10 @@
 // "Idle" means no query in flight: the timer only runs while nothing is
 // waiting on the socket, so a long batch or a lock wait is never cut off.
 import type { Client } from "@neondatabase/serverless";
-import type { Queryable } from "../event-store/index.ts";
 import { connectClient, type DatabaseSettings } from "./connection.ts";
 
 export class IdleConnection {
-  #client: Promise<Queryable> | undefined;
+  #client: Promise<Client> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #inFlight = 0;
 
@@ -16,7 +15,7 @@ export class IdleConnection {
     private readonly idleMs = 10_000,
   ) {}
 
-  get(): Promise<Queryable> {
+  get(): Promise<Client> {
     if (!this.#client) {
       // Connecting counts as in flight: a slow connect is not idleness either.
       this.#inFlight++;
@@ -43,24 +42,24 @@ export class IdleConnection {
     const client = this.#client;
     this.#client = undefined;
     clearTimeout(this.#timer);
-    await ((await client?.catch(() => undefined)) as Client | undefined)?.end().catch(() => undefined);
+    await (await client?.catch(() => undefined))?.end().catch(() => undefined);
   }
 
   /** The client, with its queries counted so the idle timer waits for them. */
-  #tracked(client: Client): Queryable {
-    const query = client.query.bind(client) as Queryable["query"];
-    return Object.assign(client, {
-      query: async <Row>(text: string, params?: unknown[]) => {
-        this.#inFlight++;
-        clearTimeout(this.#timer);
-        try {
-          return await query<Row>(text, params);
-        } finally {
-          this.#inFlight--;
-          this.#armIdleTimer();
-        }
-      },
-    });
+  #tracked(client: Client): Client {
+    const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+    // Every caller goes through query(), whatever overload it uses (drizzle passes a config object).
+    const tracked = async (...args: unknown[]) => {
+      this.#inFlight++;
+      clearTimeout(this.#timer);
+      try {
+        return await query(...args);
+      } finally {
+        this.#inFlight--;
+        this.#armIdleTimer();
+      }
+    };
+    return Object.assign(client, { query: tracked as Client["query"] });
   }
 
   #armIdleTimer(): void {
@@ -71,7 +70,7 @@ export class IdleConnection {
     }, this.idleMs);
   }
 
-  #forget(client: Promise<Queryable>): void {
+  #forget(client: Promise<Client>): void {
     if (this.#client === client) this.#client = undefined;
   }
 }

@@ -13,8 +13,27 @@ export function databaseSettings(env: DatabaseBindings): DatabaseSettings {
   return { url: env.DATABASE_URL, proxy: env.DB_PROXY || undefined };
 }
 
+/**
+ * Where a GraphQL request gets Postgres: its own connection in the Worker, or
+ * the warm one a ReaderDO shares between the requests it executes. Shared, so
+ * nothing may open a transaction on it (see `withOwnConnection`).
+ */
+export interface DatabaseConnection {
+  get(): Promise<Client>;
+}
+
+/** Runs `work` on a connection of its own (for a transaction), closed afterwards. */
+export async function withOwnConnection<T>(env: DatabaseBindings, work: (client: Client) => Promise<T>): Promise<T> {
+  const client = await connectClient(databaseSettings(env));
+  try {
+    return await work(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
 /** Lazily opens one connection for the request; `close` ends it if it was opened. */
-export class RequestConnection {
+export class RequestConnection implements DatabaseConnection {
   #client: Promise<Client> | undefined;
 
   constructor(private readonly env: DatabaseBindings) {}

@@ -3,7 +3,7 @@ import { sendCommand, type CommandOptions } from "../commands/command-bus.ts";
 import type { DomainCommand } from "../domain/shared/decider.ts";
 import { ValidationError } from "../domain/shared/errors.ts";
 import type { CommandSuccess } from "../commands/envelope.ts";
-import type { RequestConnection } from "../db/worker-connection.ts";
+import type { DatabaseConnection } from "../db/worker-connection.ts";
 import { comparePositions, decodePosition } from "../event-store/index.ts";
 
 /** What the Worker hands yoga for each request. */
@@ -12,7 +12,7 @@ export interface ServerContext {
   // Hono's ExecutionContext type lacks members that yoga's lists.
   executionContext: Pick<ExecutionContext, "waitUntil">;
   /** This request's Postgres connection, opened on first use. */
-  db: RequestConnection;
+  db: DatabaseConnection;
   /** Log position of the newest event this request's mutations wrote. */
   position?: string;
   /** Some mutation of this request was answered from its Idempotency-Key. */

@@ -3,6 +3,7 @@ import { CONSUMER_NAMES } from "../../consumers/registry.ts";
 import { projectionNamed } from "../../projections/registry.ts";
 import { setConsumerStatus } from "../../consumers/checkpoints.ts";
 import { skipFailedEvent } from "../../projections/skip.ts";
+import { withOwnConnection } from "../../db/worker-connection.ts";
 import { readProjectionStatus } from "../../projections/status.ts";
 import { page } from "../arguments.ts";
 import type { GraphQLContext } from "../context.ts";
@@ -147,7 +148,9 @@ export const projectionResolvers = {
   Mutation: {
     skipEvent: async (_: unknown, { input }: { input: { projection: string; globalSequence: string } }, context: GraphQLContext) => {
       const { name } = projection(input.projection);
-      await skipFailedEvent(await context.db.get(), name, parseSequence(input.globalSequence));
+      const sequence = parseSequence(input.globalSequence);
+      // A transaction: never on the connection other requests share.
+      await withOwnConnection(context.env, (db) => skipFailedEvent(db, name, sequence));
       await context.env.PROJECTOR.getByName(name).wake(name);
       return statusOf(context, name);
     },
