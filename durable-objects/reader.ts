@@ -4,9 +4,9 @@ import { databaseSettings } from "../src/db/worker-connection.ts";
 import { graphqlServer } from "../src/graphql/server.ts";
 
 /**
- * One of a few ("reader-<n>"): executes whole GraphQL requests next to a warm
- * Postgres connection, so a read costs one hop to here instead of a connect.
- * Mutations pass through it to their AggregateDO as they would from the Worker.
+ * One of a few ("reader-<n>"): executes whole GraphQL reads (parse, validate,
+ * resolve) next to a warm Postgres connection, so a read costs one hop to here
+ * instead of a connect. The Worker sends it queries only (reader-routing.ts).
  */
 export class ReaderDO extends DurableObject<Env> {
   #connection = new IdleConnection(() => databaseSettings(this.env));

@@ -1,0 +1,34 @@
+// Which GraphQL requests go to a ReaderDO: reads only. A mutation needs no
+// warm connection (its AggregateDO has one), and a gateway Durable Object
+// would put every write one reset away from failing.
+import { Kind, parse, type OperationDefinitionNode } from "graphql";
+
+/** GRAPHQL_READERS: how many ReaderDOs share the reads (0: each read connects from the Worker). */
+export function readerCount(env: Env): number {
+  const count = Number(env.GRAPHQL_READERS ?? 0);
+  return Number.isInteger(count) && count > 0 ? Math.min(count, 64) : 0;
+}
+
+/** The reader for this request, picked at random so the readers share the load. */
+export function pickReader(env: Env, readers: number) {
+  return env.READER.getByName(`reader-${Math.floor(Math.random() * readers)}`);
+}
+
+/**
+ * True for a GET (GraphQL over HTTP runs only queries on GET) and for a JSON
+ * POST whose operation is a query. Anything else, malformed requests included,
+ * stays in the Worker, which answers it as it always did.
+ */
+export async function isQueryRequest(request: Request): Promise<boolean> {
+  if (request.method === "GET") return true;
+  if (request.method !== "POST" || !request.headers.get("content-type")?.includes("application/json")) return false;
+  try {
+    const body = (await request.clone().json()) as { query?: unknown; operationName?: unknown };
+    if (typeof body?.query !== "string") return false;
+    const operations = parse(body.query).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+    const chosen = typeof body.operationName === "string" ? operations.find((o) => o.name?.value === body.operationName) : operations.length === 1 ? operations[0] : undefined;
+    return chosen?.operation === "query";
+  } catch {
+    return false;
+  }
+}
