@@ -14,6 +14,8 @@ const workersRuntime = () =>
         SAGA_TIME_SCALE: "0.1",
         SAGA_SERVICE_FAILURE_RATE: "0",
         SAGA_SERVICE_LATENCY_MS: "0",
+        // One page on another origin may call the API (test/workers/http-hygiene.test.ts).
+        CORS_ORIGINS: "https://shop.example",
       },
     },
   }));

@@ -16,8 +16,14 @@ export function maskError(error: unknown): Error {
       extensions: { code: original.code, ...(Object.keys(original.details).length ? { details: original.details } : {}) },
     });
   }
-  // Errors graphql-js and yoga raise themselves (syntax, validation, variables) carry their own codes.
-  if (original instanceof GraphQLError) return original;
+  // Errors graphql-js and yoga raise themselves (a malformed body, syntax,
+  // validation, variables) are the request's fault: keep their message and
+  // code (VALIDATION_ERROR when they have none), never the parser's internals.
+  const raised = located ?? (original instanceof GraphQLError ? original : undefined);
+  if (raised && (raised.extensions?.code !== undefined || raised.originalError == null || raised.originalError instanceof GraphQLError)) {
+    const { originalError: _internals, ...extensions } = raised.extensions ?? {};
+    return new GraphQLError(raised.message, { nodes: raised.nodes, path: raised.path, extensions: { ...extensions, code: extensions.code ?? "VALIDATION_ERROR" } });
+  }
   console.error("unexpected error", original);
   return new GraphQLError("Internal server error", {
     nodes: located?.nodes,

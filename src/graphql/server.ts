@@ -4,6 +4,7 @@ import { maskError } from "./errors.ts";
 import { positionExtension } from "./plugins.ts";
 import { buildSchema } from "./schema.ts";
 import { refuseUnstorableStrings } from "./string-arguments.ts";
+import { corsFor } from "../http/cross-origin.ts";
 
 let server: YogaServerInstance<ServerContext, GraphQLContext> | undefined;
 
@@ -14,7 +15,9 @@ export function graphqlServer() {
     graphqlEndpoint: "/graphql",
     landingPage: false,
     graphiql: { title: "edge-cqrs GraphiQL" },
-    maskedErrors: { maskError },
+    // isDev would add the parser's originalError (internals) to error answers.
+    maskedErrors: { maskError, isDev: false },
+    cors: (request, context) => corsFor(request, (context as ServerContext | undefined)?.env),
     // maskError logs what is unexpected; domain errors are answers, not incidents.
     logging: false,
     plugins: [refuseUnstorableStrings(), positionExtension()],

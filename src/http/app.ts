@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { RequestConnection } from "../db/worker-connection.ts";
 import { graphqlServer } from "../graphql/server.ts";
 import { checkHealth } from "./health.ts";
+import { isJsonPost, unsupportedMediaType } from "./cross-origin.ts";
 import { isQueryRequest, pickReader, readerCount } from "./reader-routing.ts";
 
 export type AppEnv = { Bindings: Env };
@@ -19,6 +20,7 @@ export function createApp() {
   });
 
   app.on(["GET", "POST", "OPTIONS"], "/graphql", async (c) => {
+    if (!isJsonPost(c.req.raw)) return unsupportedMediaType();
     // A Worker request cannot keep a connection warm; a ReaderDO can (DESIGN.md, "Durable Objects").
     const readers = readerCount(c.env);
     if (readers > 0 && (await isQueryRequest(c.req.raw))) return pickReader(c.env, readers).fetch(c.req.raw);
