@@ -9,6 +9,7 @@ import { idArgument, page, searchPattern } from "../arguments.ts";
 import { commandOptions, runCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
 import { eventTime } from "./event-times.ts";
+import { loaders } from "../loaders.ts";
 
 export const categoryTypeDefs = /* GraphQL */ `
   type Category {
@@ -72,7 +73,7 @@ async function execute(context: GraphQLContext, id: string, command: CategoryCom
 }
 
 export async function findCategory(context: GraphQLContext, id: string): Promise<CategoryResult | null> {
-  const [row] = await readDb(await context.db.get()).select().from(categories).where(eq(categories.id, id));
+  const row = await loaders(context).categoryById.load(id);
   return row ? fromRow(row) : null;
 }
 
@@ -140,12 +141,7 @@ export const categoryResolvers = {
     },
     children: async (category: CategoryResult, _: unknown, context: GraphQLContext, info: GraphQLResolveInfo) => {
       await awaitReadModel(context, info, "categories");
-      const rows = await readDb(await context.db.get())
-        .select()
-        .from(categories)
-        .where(and(eq(categories.parentId, category.id), eq(categories.active, true)))
-        .orderBy(asc(categories.name));
-      return rows.map(fromRow);
+      return (await loaders(context).activeChildrenOf.load(category.id)).map(fromRow);
     },
     createdAt: (category: CategoryResult, _: unknown, context: GraphQLContext) => category.createdAt ?? eventTime(context, category.id, 1),
     updatedAt: (category: CategoryResult, _: unknown, context: GraphQLContext) =>
