@@ -2,6 +2,7 @@ import { createYoga, type YogaServerInstance } from "graphql-yoga";
 import type { GraphQLContext, ServerContext } from "./context.ts";
 import { maskError } from "./errors.ts";
 import { positionExtension } from "./plugins.ts";
+import { accessControl } from "./access.ts";
 import { buildSchema } from "./schema.ts";
 import { refuseUnstorableStrings } from "./string-arguments.ts";
 import { corsFor } from "../http/cross-origin.ts";
@@ -20,7 +21,7 @@ export function graphqlServer() {
     cors: (request, context) => corsFor(request, (context as ServerContext | undefined)?.env),
     // maskError logs what is unexpected; domain errors are answers, not incidents.
     logging: false,
-    plugins: [refuseUnstorableStrings(), positionExtension()],
+    plugins: [accessControl(), refuseUnstorableStrings(), positionExtension()],
   });
   return server;
 }

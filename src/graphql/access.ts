@@ -1,0 +1,93 @@
+// Who may run which top-level field: the one place mutations and admin
+// operations are told apart. Tokens come from `Authorization: Bearer`.
+import { GraphQLError, Kind, type DefinitionNode, type OperationDefinitionNode } from "graphql";
+import type { Plugin } from "graphql-yoga";
+import type { GraphQLContext } from "./context.ts";
+
+/** Fields only the admin token may run; every other Mutation field needs the API token. */
+export const ADMIN_FIELDS: ReadonlySet<string> = new Set([
+  "rebuildProjection",
+  "skipEvent",
+  "stopProjection",
+  "resumeProjection",
+  "deadLetters",
+]);
+
+type Role = "admin" | "api";
+
+/** The auth settings as the Worker sees them; secrets may be absent. */
+interface AuthSettings {
+  AUTH_MODE?: string;
+  API_TOKEN?: string;
+  ADMIN_TOKEN?: string;
+}
+
+function refuse(message: string, code: "UNAUTHENTICATED" | "FORBIDDEN"): GraphQLError {
+  return new GraphQLError(message, { extensions: { code } });
+}
+
+async function digest(value: string): Promise<Uint8Array> {
+  return new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value)));
+}
+
+/** Compares digests of both, so the time taken says nothing about the secret. */
+async function sameSecret(given: string, secret: string): Promise<boolean> {
+  const [a, b] = await Promise.all([digest(given), digest(secret)]);
+  let difference = 0;
+  for (let i = 0; i < a.length; i++) difference |= a[i]! ^ b[i]!;
+  return difference === 0;
+}
+
+function bearer(request: Request): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "");
+  return match?.[1];
+}
+
+/** The role a request's token grants, or an error if it presents a token that matches none. */
+async function roleOf(request: Request, settings: AuthSettings): Promise<Role | undefined | GraphQLError> {
+  const token = bearer(request);
+  if (token === undefined) return undefined;
+  if (settings.ADMIN_TOKEN && (await sameSecret(token, settings.ADMIN_TOKEN))) return "admin";
+  if (settings.API_TOKEN && (await sameSecret(token, settings.API_TOKEN))) return "api";
+  return refuse("The bearer token is not valid", "UNAUTHENTICATED");
+}
+
+/** The role each top-level field of the operation needs, if any. */
+function requiredRole(operation: OperationDefinitionNode): Role | undefined {
+  let needed: Role | undefined = operation.operation === "mutation" ? "api" : undefined;
+  for (const selection of operation.selectionSet.selections) {
+    if (selection.kind === Kind.FIELD && ADMIN_FIELDS.has(selection.name.value)) needed = "admin";
+  }
+  // Fragments on the root type could hide an admin field: treat them as admin.
+  if (operation.selectionSet.selections.some((s) => s.kind !== Kind.FIELD)) needed = needed && "admin";
+  return needed;
+}
+
+/** Checks before execution, so a refused operation writes nothing. */
+export async function checkAccess(request: Request, settings: AuthSettings, operation: OperationDefinitionNode): Promise<GraphQLError | undefined> {
+  const needed = requiredRole(operation);
+  if (!needed || settings.AUTH_MODE === "open") return undefined;
+  if (!settings.API_TOKEN && !settings.ADMIN_TOKEN) {
+    return refuse("Mutations and admin operations are refused: set the API_TOKEN and ADMIN_TOKEN secrets, or AUTH_MODE = \"open\" to run without tokens", "FORBIDDEN");
+  }
+  const role = await roleOf(request, settings);
+  if (role instanceof GraphQLError) return role;
+  if (role === undefined) return refuse("This operation needs an `Authorization: Bearer <token>` header", "UNAUTHENTICATED");
+  if (needed === "admin" && role !== "admin") return refuse("This operation needs the admin token", "FORBIDDEN");
+  return undefined;
+}
+
+/** Refuses an operation its caller may not run, before any resolver starts. */
+export function accessControl(): Plugin<GraphQLContext> {
+  return {
+    async onExecute({ args, setResultAndStopExecution }) {
+      const context = args.contextValue as GraphQLContext;
+      const operation = args.document.definitions.find(
+        (d: DefinitionNode): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (args.operationName == null || d.name?.value === args.operationName),
+      );
+      if (!operation) return;
+      const error = await checkAccess(context.request, context.env as unknown as AuthSettings, operation);
+      if (error) setResultAndStopExecution({ errors: [error] });
+    },
+  };
+}

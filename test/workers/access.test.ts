@@ -1,0 +1,75 @@
+// Token mode, driven through the Hono app with a modified env: the pool
+// itself runs open so the rest of the suite needs no tokens.
+import { env } from "cloudflare:workers";
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { createApp } from "../../src/http/app.ts";
+import { errorCode, type GraphQLResponse } from "./support.ts";
+
+const TOKENS = { AUTH_MODE: "token", API_TOKEN: "api-secret", ADMIN_TOKEN: "admin-secret" };
+
+async function gqlAs(settings: Record<string, string>, query: string, token?: string): Promise<GraphQLResponse> {
+  const ctx = createExecutionContext();
+  const request = new Request("http://test.local/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify({ query }),
+  });
+  const response = await createApp().fetch(request, { ...env, ...settings } as unknown as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return response.json();
+}
+
+const uniqueName = () => `access-${crypto.randomUUID()}`;
+const create = (name: string) => `mutation { createCategory(input: { name: "${name}" }) { id name } }`;
+const existing = async (name: string) => {
+  const { withDb } = await import("./support.ts");
+  return withDb(async (db) => (await db.query("SELECT count(*)::int AS n FROM command.categories WHERE name = $1", [name])).rows[0].n as number);
+};
+const resume = `mutation { resumeProjection(input: { name: "categories" }) { name } }`;
+
+describe("access control in token mode", () => {
+  it("refuses a mutation without a token and writes nothing", async () => {
+    const name = uniqueName();
+    const result = await gqlAs(TOKENS, create(name));
+    expect(errorCode(result)).toBe("UNAUTHENTICATED");
+    expect(result.data ?? null).toBeNull();
+    expect(await existing(name)).toBe(0);
+  });
+
+  it("refuses a wrong token and writes nothing", async () => {
+    const name = uniqueName();
+    expect(errorCode(await gqlAs(TOKENS, create(name), "guess"))).toBe("UNAUTHENTICATED");
+    expect(await existing(name)).toBe(0);
+  });
+
+  it("lets the API token mutate but not run admin operations", async () => {
+    const name = uniqueName();
+    const created = await gqlAs(TOKENS, create(name), TOKENS.API_TOKEN);
+    expect(created.errors).toBeUndefined();
+    expect(await existing(name)).toBe(1);
+    expect(errorCode(await gqlAs(TOKENS, resume, TOKENS.API_TOKEN))).toBe("FORBIDDEN");
+    expect(errorCode(await gqlAs(TOKENS, `{ deadLetters { projection } }`, TOKENS.API_TOKEN))).toBe("FORBIDDEN");
+  });
+
+  it("lets the admin token mutate and run admin operations", async () => {
+    const name = uniqueName();
+    expect((await gqlAs(TOKENS, create(name), TOKENS.ADMIN_TOKEN)).errors).toBeUndefined();
+    expect((await gqlAs(TOKENS, resume, TOKENS.ADMIN_TOKEN)).errors).toBeUndefined();
+  });
+
+  it("refuses mutations when no tokens are configured, unless explicitly open", async () => {
+    const name = uniqueName();
+    const refused = await gqlAs({ AUTH_MODE: "token" }, create(name), "anything");
+    expect(errorCode(refused)).toBe("FORBIDDEN");
+    expect(refused.errors?.[0]?.message).toMatch(/API_TOKEN/);
+    const unset = await gqlAs({ AUTH_MODE: "" }, create(name));
+    expect(errorCode(unset)).toBe("FORBIDDEN");
+    expect(await existing(name)).toBe(0);
+  });
+
+  it("keeps public reads open", async () => {
+    const result = await gqlAs(TOKENS, `{ categories { id } }`);
+    expect(result.errors).toBeUndefined();
+  });
+});
