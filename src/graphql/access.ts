@@ -1,6 +1,6 @@
 // Who may run which top-level field: the one place mutations and admin
 // operations are told apart. Tokens come from `Authorization: Bearer`.
-import { GraphQLError, Kind, type DefinitionNode, type OperationDefinitionNode } from "graphql";
+import { GraphQLError, Kind, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { GraphQLContext } from "./context.ts";
 
@@ -52,20 +52,28 @@ async function roleOf(request: Request, settings: AuthSettings): Promise<Role | 
   return refuse("The bearer token is not valid", "UNAUTHENTICATED");
 }
 
-/** The role each top-level field of the operation needs, if any. */
-function requiredRole(operation: OperationDefinitionNode): Role | undefined {
-  let needed: Role | undefined = operation.operation === "mutation" ? "api" : undefined;
-  for (const selection of operation.selectionSet.selections) {
-    if (selection.kind === Kind.FIELD && ADMIN_FIELDS.has(selection.name.value)) needed = "admin";
-  }
-  // Fragments on the root type could hide an admin field: treat them as admin.
-  if (operation.selectionSet.selections.some((s) => s.kind !== Kind.FIELD)) needed = needed && "admin";
-  return needed;
+/** Names of the root fields an operation selects, through fragments at the root too. */
+function rootFieldNames(selections: readonly SelectionNode[], fragments: ReadonlyMap<string, FragmentDefinitionNode>, seen = new Set<string>()): string[] {
+  return selections.flatMap((selection) => {
+    if (selection.kind === Kind.FIELD) return [selection.name.value];
+    if (selection.kind === Kind.INLINE_FRAGMENT) return rootFieldNames(selection.selectionSet.selections, fragments, seen);
+    const fragment = fragments.get(selection.name.value);
+    if (!fragment || seen.has(fragment.name.value)) return [];
+    seen.add(fragment.name.value);
+    return rootFieldNames(fragment.selectionSet.selections, fragments, seen);
+  });
+}
+
+/** The role the operation needs, if any. */
+function requiredRole(operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>): Role | undefined {
+  if (rootFieldNames(operation.selectionSet.selections, fragments).some((name) => ADMIN_FIELDS.has(name))) return "admin";
+  return operation.operation === "mutation" ? "api" : undefined;
 }
 
 /** Checks before execution, so a refused operation writes nothing. */
-export async function checkAccess(request: Request, settings: AuthSettings, operation: OperationDefinitionNode): Promise<GraphQLError | undefined> {
-  const needed = requiredRole(operation);
+export async function checkAccess(request: Request, settings: AuthSettings, document: DocumentNode, operation: OperationDefinitionNode): Promise<GraphQLError | undefined> {
+  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
+  const needed = requiredRole(operation, fragments);
   if (!needed || settings.AUTH_MODE === "open") return undefined;
   if (!settings.API_TOKEN && !settings.ADMIN_TOKEN) {
     return refuse("Mutations and admin operations are refused: set the API_TOKEN and ADMIN_TOKEN secrets, or AUTH_MODE = \"open\" to run without tokens", "FORBIDDEN");
@@ -86,7 +94,7 @@ export function accessControl(): Plugin<GraphQLContext> {
         (d: DefinitionNode): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (args.operationName == null || d.name?.value === args.operationName),
       );
       if (!operation) return;
-      const error = await checkAccess(context.request, context.env as unknown as AuthSettings, operation);
+      const error = await checkAccess(context.request, context.env as unknown as AuthSettings, args.document, operation);
       if (error) setResultAndStopExecution({ errors: [error] });
     },
   };

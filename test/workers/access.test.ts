@@ -50,6 +50,8 @@ describe("access control in token mode", () => {
     expect(await existing(name)).toBe(1);
     expect(errorCode(await gqlAs(TOKENS, resume, TOKENS.API_TOKEN))).toBe("FORBIDDEN");
     expect(errorCode(await gqlAs(TOKENS, `{ deadLetters { projection } }`, TOKENS.API_TOKEN))).toBe("FORBIDDEN");
+    // An admin field behind a fragment at the root is still an admin field.
+    expect(errorCode(await gqlAs(TOKENS, `{ ...F } fragment F on Query { ... on Query { deadLetters { projection } } }`))).toBe("UNAUTHENTICATED");
   });
 
   it("lets the admin token mutate and run admin operations", async () => {
