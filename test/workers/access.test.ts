@@ -15,7 +15,8 @@ async function gqlAs(settings: Record<string, string>, query: string, token?: st
     headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ query }),
   });
-  const response = await createApp().fetch(request, { ...env, ...settings } as unknown as Env, ctx);
+  // Queries would run in a ReaderDO, which has the pool's env, not this modified one: keep them in the Worker.
+  const response = await createApp().fetch(request, { ...env, GRAPHQL_READERS: "0", ...settings } as unknown as Env, ctx);
   await waitOnExecutionContext(ctx);
   return response.json();
 }
