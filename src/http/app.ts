@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import { RequestConnection } from "../db/worker-connection.ts";
 import { graphqlServer } from "../graphql/server.ts";
 import { checkHealth } from "./health.ts";
+import { subscriptionSocket } from "./subscription-socket.ts";
 
 export type AppEnv = { Bindings: Env };
 
@@ -16,6 +17,10 @@ export function createApp() {
     c.executionCtx.waitUntil(db.close());
     return c.json(health, health.status === "ok" ? 200 : 503);
   });
+
+  // WebSocket upgrades (graphql-transport-ws) go to a broadcaster shard; /socket is the seed's clients' path.
+  app.get("/graphql", subscriptionSocket);
+  app.get("/socket", subscriptionSocket);
 
   app.on(["GET", "POST", "OPTIONS"], "/graphql", async (c) => {
     const db = new RequestConnection(c.env);
