@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from "graphql-ws";
 import { buildSchema } from "../src/graphql/schema.ts";
+import { MessageCache, type PubSubMessage, type TopicStats } from "../src/subscriptions/message-cache.ts";
 import { handleFrame, initTimedOut, newSocketState, type SocketState } from "../src/subscriptions/protocol.ts";
 import { broadcasterSettings } from "../src/subscriptions/settings.ts";
 
@@ -12,11 +13,25 @@ import { broadcasterSettings } from "../src/subscriptions/settings.ts";
 export class BroadcasterDO extends DurableObject<Env> {
   #schema = buildSchema();
   #settings = broadcasterSettings(this.env);
+  #cache = new MessageCache(this.ctx.storage.sql, this.#settings.cacheSize);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     // Pings are answered by the runtime without waking the object.
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  /** Stores the messages this shard has not seen yet (a redelivered batch changes nothing). */
+  async publish(messages: PubSubMessage[]): Promise<{ accepted: number }> {
+    return { accepted: this.#cache.publish(messages).length };
+  }
+
+  async recentMessages(topic: string | null, limit: number): Promise<PubSubMessage[]> {
+    return this.#cache.recent(topic, limit);
+  }
+
+  async topicStats(): Promise<TopicStats[]> {
+    return this.#cache.stats();
   }
 
   override async fetch(_request: Request): Promise<Response> {

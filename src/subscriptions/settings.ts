@@ -1,10 +1,11 @@
 /** The broadcaster's settings from the Worker's vars, with their defaults. */
-export type BroadcasterSettings = { shards: number; initTimeoutMs: number };
+export type BroadcasterSettings = { shards: number; initTimeoutMs: number; cacheSize: number };
 
-export function broadcasterSettings(env: { BROADCASTER_SHARDS?: string; BROADCASTER_INIT_TIMEOUT_MS?: string }): BroadcasterSettings {
+export function broadcasterSettings(env: { BROADCASTER_SHARDS?: string; BROADCASTER_INIT_TIMEOUT_MS?: string; BROADCASTER_CACHE_SIZE?: string }): BroadcasterSettings {
   return {
     shards: positiveInteger(env.BROADCASTER_SHARDS, 2),
     initTimeoutMs: positiveInteger(env.BROADCASTER_INIT_TIMEOUT_MS, 3_000),
+    cacheSize: positiveInteger(env.BROADCASTER_CACHE_SIZE, 1_000),
   };
 }
 
