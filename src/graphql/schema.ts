@@ -10,7 +10,7 @@ import { productResolvers, productTypeDefs } from "./resolvers/products.ts";
 import { projectionResolvers, projectionTypeDefs } from "./resolvers/projections.ts";
 import { sagaResolvers, sagaTypeDefs } from "./resolvers/sagas.ts";
 import { statisticsResolvers, statisticsTypeDefs } from "./resolvers/statistics.ts";
-import { subscriptionTypeDefs } from "./resolvers/subscriptions.ts";
+import { subscriptionResolvers, subscriptionTypeDefs } from "./resolvers/subscriptions.ts";
 import { scalarResolvers, scalarTypeDefs } from "./scalars.ts";
 
 const rootTypeDefs = /* GraphQL */ `
@@ -24,7 +24,7 @@ export function buildSchema() {
   return scopeMutationFields(
     createSchema<GraphQLContext>({
       typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, orderTypeDefs, eventStoreTypeDefs, eventTypeDefs, statisticsTypeDefs, projectionTypeDefs, sagaTypeDefs, subscriptionTypeDefs],
-      resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, orderResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers, projectionResolvers, sagaResolvers],
+      resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, orderResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers, projectionResolvers, sagaResolvers, subscriptionResolvers],
     }),
   );
 }

@@ -1,6 +1,7 @@
-import { env } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { PubSubMessage } from "../../src/subscriptions/message-cache.ts";
+import { broadcasterSettings, shardNames } from "../../src/subscriptions/settings.ts";
 
 // A real broadcaster shard of its own (not one the Worker routes sockets to),
 // fed by RPC as the publisher feeds every shard.
@@ -48,5 +49,27 @@ describe("a broadcaster shard's message cache", () => {
 
     expect((await shard.recentMessages(null, 100)).map((m) => m.id)).toEqual(published.map((m) => m.id));
     expect((await shard.topicStats()).map((s) => [s.topic, s.messageCount])).toEqual([["events", 20], ["sagas", 10]]);
+  });
+});
+
+describe("pubsubMessages and pubsubStats", () => {
+  it("answer from a shard what every shard was sent", async () => {
+    const published = messages(4);
+    for (const name of shardNames(broadcasterSettings(env))) await env.BROADCASTER.getByName(name).publish(published);
+
+    const response = await exports.default.fetch("http://test.local/graphql", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ query: '{ pubsubMessages(topic: "events", limit: 2) { id topic payload source } pubsubStats { topic messageCount } }' }),
+    });
+    expect(await response.json()).toEqual({
+      data: {
+        pubsubMessages: [
+          { id: "100-2", topic: "events", payload: { n: 2 }, source: "test" },
+          { id: "100-3", topic: "events", payload: { n: 3 }, source: "test" },
+        ],
+        pubsubStats: [{ topic: "events", messageCount: 2 }, { topic: "sagas", messageCount: 2 }],
+      },
+    });
   });
 });
