@@ -1,6 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from "graphql-ws";
 import { buildSchema } from "../src/graphql/schema.ts";
+import { deliver } from "../src/subscriptions/delivery.ts";
 import { MessageCache, type PubSubMessage, type TopicStats } from "../src/subscriptions/message-cache.ts";
 import { handleFrame, initTimedOut, newSocketState, type SocketState } from "../src/subscriptions/protocol.ts";
 import { broadcasterSettings } from "../src/subscriptions/settings.ts";
@@ -23,7 +24,9 @@ export class BroadcasterDO extends DurableObject<Env> {
 
   /** Stores the messages this shard has not seen yet (a redelivered batch changes nothing). */
   async publish(messages: PubSubMessage[]): Promise<{ accepted: number }> {
-    return { accepted: this.#cache.publish(messages).length };
+    const accepted = this.#cache.publish(messages);
+    await deliver(this.#schema, this.ctx.getWebSockets(), accepted);
+    return { accepted: accepted.length };
   }
 
   async recentMessages(topic: string | null, limit: number): Promise<PubSubMessage[]> {

@@ -1,54 +1,9 @@
 import { exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
+import { acknowledged, open } from "./socket-client.ts";
 
 // graphql-transport-ws as a stock client sees it, through the Worker's real
 // routing to a real broadcaster shard: each protocol mistake gets its close code.
-
-type OpenSocket = {
-  socket: WebSocket;
-  send(message: unknown): void;
-  /** The next message the server sends. */
-  next(): Promise<Record<string, unknown>>;
-  closed: Promise<{ code: number; reason: string }>;
-};
-
-async function open(path = "/graphql"): Promise<OpenSocket> {
-  const response = await exports.default.fetch(`http://test.local${path}`, {
-    headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": "graphql-transport-ws" },
-  });
-  expect(response.status).toBe(101);
-  expect(response.headers.get("Sec-WebSocket-Protocol")).toBe("graphql-transport-ws");
-  const socket = response.webSocket;
-  if (!socket) throw new Error("no WebSocket in the 101 response");
-  socket.accept();
-  const inbox: Record<string, unknown>[] = [];
-  const waiting: ((message: Record<string, unknown>) => void)[] = [];
-  socket.addEventListener("message", (event) => {
-    const message = JSON.parse(String(event.data)) as Record<string, unknown>;
-    const resolve = waiting.shift();
-    if (resolve) resolve(message);
-    else inbox.push(message);
-  });
-  const closed = new Promise<{ code: number; reason: string }>((resolve) =>
-    socket.addEventListener("close", (event) => resolve({ code: event.code, reason: event.reason })),
-  );
-  return {
-    socket,
-    send: (message) => socket.send(typeof message === "string" ? message : JSON.stringify(message)),
-    next: () => {
-      const message = inbox.shift();
-      return message ? Promise.resolve(message) : new Promise((resolve) => waiting.push(resolve));
-    },
-    closed,
-  };
-}
-
-async function acknowledged(path?: string): Promise<OpenSocket> {
-  const client = await open(path);
-  client.send({ type: "connection_init", payload: { authorization: "Bearer anything" } });
-  expect(await client.next()).toEqual({ type: "connection_ack" });
-  return client;
-}
 
 const eventStream = { query: "subscription { eventStream(aggregateType: \"category\") { id eventType } }" };
 

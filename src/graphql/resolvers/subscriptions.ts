@@ -5,6 +5,8 @@
 import { broadcasterSettings, pickShard } from "../../subscriptions/settings.ts";
 import { page } from "../arguments.ts";
 import type { GraphQLContext } from "../context.ts";
+import type { PubSubMessage } from "../../subscriptions/message-cache.ts";
+import { TOPICS } from "../../subscriptions/publisher.ts";
 
 export const subscriptionTypeDefs = /* GraphQL */ `
   "A message on a broadcaster topic; on events, id is the event's log position."
@@ -45,5 +47,16 @@ export const subscriptionResolvers = {
     pubsubMessages: (_: unknown, args: { topic?: string | null; limit?: number | null }, context: GraphQLContext) =>
       anyShard(context).recentMessages(args.topic ?? null, page({ limit: args.limit }).limit),
     pubsubStats: (_: unknown, __: unknown, context: GraphQLContext) => anyShard(context).topicStats(),
+  },
+  // Run by the broadcaster for each message (the root value); null = not for this subscription.
+  Subscription: {
+    eventStream: {
+      resolve: (message: PubSubMessage, args: { aggregateType?: string | null; eventType?: string | null }) =>
+        message.topic === TOPICS.events &&
+        (!args.aggregateType || message.payload["aggregateType"] === args.aggregateType) &&
+        (!args.eventType || message.payload["eventType"] === args.eventType)
+          ? message.payload
+          : null,
+    },
   },
 };
