@@ -10,7 +10,8 @@ import type { LagWindow } from "./lag.ts";
 
 export interface Consumer {
   name: string;
-  eventTypes: readonly string[];
+  /** The event types it handles; "all" for one that takes every event (the broadcast publisher). */
+  eventTypes: readonly string[] | "all";
   apply(db: Queryable, events: readonly StoredEvent[]): Promise<void>;
 }
 
@@ -65,7 +66,7 @@ function blameOn<T>(events: readonly StoredEvent[], work: () => T): T {
 /** Runs one batch in one transaction; `db` must be a single connection, not a pool. */
 export async function runConsumerBatch(db: Queryable, consumer: Consumer, options: BatchOptions = {}): Promise<ConsumerBatch> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const wanted = new Set(consumer.eventTypes);
+  const wanted = consumer.eventTypes === "all" ? null : new Set(consumer.eventTypes);
   await db.query("BEGIN");
   try {
     const checkpoint = await lockCheckpoint(db, consumer.name);
@@ -74,7 +75,7 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
       return { read: 0, applied: 0, position: checkpoint, caughtUp: true, heldBack: false };
     }
     const page = await readGlobalLog(db, { after: checkpoint, limit: batchSize });
-    const relevant = page.events.map((event) => blameOn([event], () => upcastDomainEvent(event))).filter((event) => wanted.has(event.type));
+    const relevant = page.events.map((event) => blameOn([event], () => upcastDomainEvent(event))).filter((event) => wanted === null || wanted.has(event.type));
     if (relevant.length > 0) await blameOn(relevant, () => consumer.apply(db, relevant));
     if (page.events.length > 0) {
       const now = Date.now();

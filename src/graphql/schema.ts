@@ -10,6 +10,7 @@ import { productResolvers, productTypeDefs } from "./resolvers/products.ts";
 import { projectionResolvers, projectionTypeDefs } from "./resolvers/projections.ts";
 import { sagaResolvers, sagaTypeDefs } from "./resolvers/sagas.ts";
 import { statisticsResolvers, statisticsTypeDefs } from "./resolvers/statistics.ts";
+import { subscriptionResolvers, subscriptionTypeDefs } from "./resolvers/subscriptions.ts";
 import { scalarResolvers, scalarTypeDefs } from "./scalars.ts";
 
 const rootTypeDefs = /* GraphQL */ `
@@ -22,8 +23,8 @@ const rootTypeDefs = /* GraphQL */ `
 export function buildSchema() {
   return scopeMutationFields(
     createSchema<GraphQLContext>({
-      typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, orderTypeDefs, eventStoreTypeDefs, eventTypeDefs, statisticsTypeDefs, projectionTypeDefs, sagaTypeDefs],
-      resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, orderResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers, projectionResolvers, sagaResolvers],
+      typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, orderTypeDefs, eventStoreTypeDefs, eventTypeDefs, statisticsTypeDefs, projectionTypeDefs, sagaTypeDefs, subscriptionTypeDefs],
+      resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, orderResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers, projectionResolvers, sagaResolvers, subscriptionResolvers],
     }),
   );
 }

@@ -4,6 +4,7 @@ import { graphqlServer } from "../graphql/server.ts";
 import { checkHealth } from "./health.ts";
 import { isJsonPost, unsupportedMediaType } from "./cross-origin.ts";
 import { isQueryRequest, pickReader, readerCount } from "./reader-routing.ts";
+import { subscriptionSocket } from "./subscription-socket.ts";
 
 export type AppEnv = { Bindings: Env };
 
@@ -18,6 +19,10 @@ export function createApp() {
     c.executionCtx.waitUntil(db.close());
     return c.json(health, health.status === "ok" ? 200 : 503);
   });
+
+  // WebSocket upgrades (graphql-transport-ws) go to a broadcaster shard; /socket is the seed's clients' path.
+  app.get("/graphql", subscriptionSocket);
+  app.get("/socket", subscriptionSocket);
 
   app.on(["GET", "POST", "OPTIONS"], "/graphql", async (c) => {
     if (!isJsonPost(c.req.raw)) return unsupportedMediaType();

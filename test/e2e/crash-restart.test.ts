@@ -197,8 +197,8 @@ async function waitForProjections(timeoutMs: number): Promise<{ took: number; fi
   const began = performance.now();
   let first: ProjectionState[] | undefined;
   let last: ProjectionState[] = [];
-  // The read models and the saga manager.
-  const caughtUp = () => last.length === READ_MODELS.length + 1 && last.every((p) => p.status === "running" && p.eventsBehind === 0 && !p.rebuild);
+  // The read models, the saga manager and the broadcast publisher.
+  const caughtUp = () => last.length > READ_MODELS.length && last.every((p) => p.status === "running" && p.eventsBehind === 0 && !p.rebuild);
   try {
     await waitUntil(
       async () => {

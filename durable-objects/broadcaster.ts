@@ -1,0 +1,71 @@
+import { DurableObject } from "cloudflare:workers";
+import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from "graphql-ws";
+import { buildSchema } from "../src/graphql/schema.ts";
+import { deliver } from "../src/subscriptions/delivery.ts";
+import { MessageCache, type PubSubMessage, type TopicStats } from "../src/subscriptions/message-cache.ts";
+import { handleFrame, initTimedOut, newSocketState, type SocketState } from "../src/subscriptions/protocol.ts";
+import { broadcasterSettings } from "../src/subscriptions/settings.ts";
+
+/**
+ * One broadcaster shard ("shard-<n>"): holds client sockets with the
+ * Hibernation API and never a Postgres connection (an open database socket
+ * would keep it from hibernating); others push messages to it by RPC.
+ */
+export class BroadcasterDO extends DurableObject<Env> {
+  #schema = buildSchema();
+  #settings = broadcasterSettings(this.env);
+  #cache = new MessageCache(this.ctx.storage.sql, this.#settings.cacheSize);
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    // Pings are answered by the runtime without waking the object.
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
+  }
+
+  /** Stores the messages this shard has not seen yet (a redelivered batch changes nothing). */
+  async publish(messages: PubSubMessage[]): Promise<{ accepted: number }> {
+    const accepted = this.#cache.publish(messages);
+    await deliver(this.#schema, this.ctx.getWebSockets(), accepted);
+    return { accepted: accepted.length };
+  }
+
+  async recentMessages(topic: string | null, limit: number): Promise<PubSubMessage[]> {
+    return this.#cache.recent(topic, limit);
+  }
+
+  async topicStats(): Promise<TopicStats[]> {
+    return this.#cache.stats();
+  }
+
+  override async fetch(_request: Request): Promise<Response> {
+    const { 0: client, 1: server } = new WebSocketPair();
+    this.ctx.acceptWebSocket(server);
+    server.serializeAttachment(newSocketState(Date.now()));
+    // The init timeout must outlive an eviction, so it is an alarm, not a timer.
+    if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.#settings.initTimeoutMs);
+    return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": GRAPHQL_TRANSPORT_WS_PROTOCOL } });
+  }
+
+  override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
+    const step = handleFrame(this.#schema, socket.deserializeAttachment() as SocketState, data);
+    socket.serializeAttachment(step.state);
+    for (const frame of step.send) socket.send(frame);
+    if (step.close) socket.close(step.close.code, step.close.reason);
+  }
+
+  override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    // 1005 (no code) and 1006 (abnormal) cannot be sent back in a close frame.
+    if (code !== 1005 && code !== 1006) socket.close(code, reason);
+  }
+
+  override async alarm(): Promise<void> {
+    const now = Date.now();
+    let waiting = false;
+    for (const socket of this.ctx.getWebSockets()) {
+      const state = socket.deserializeAttachment() as SocketState;
+      if (initTimedOut(state, now, this.#settings.initTimeoutMs)) socket.close(4408, "Connection initialisation timeout");
+      else if (!state.initReceived) waiting = true;
+    }
+    if (waiting) await this.ctx.storage.setAlarm(now + this.#settings.initTimeoutMs);
+  }
+}

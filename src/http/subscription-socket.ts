@@ -1,0 +1,20 @@
+import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from "graphql-ws";
+import type { Context, Next } from "hono";
+import { pickShard, broadcasterSettings } from "../subscriptions/settings.ts";
+import type { AppEnv } from "./app.ts";
+
+/**
+ * Hands a WebSocket upgrade to a broadcaster shard; any other GET falls
+ * through to GraphiQL. Only graphql-transport-ws is spoken, so a client
+ * asking for another subprotocol gets a plain HTTP error instead of a socket
+ * it would misread.
+ */
+export async function subscriptionSocket(c: Context<AppEnv>, next: Next): Promise<Response | void> {
+  if (c.req.header("upgrade")?.toLowerCase() !== "websocket") return next();
+  const protocols = (c.req.header("sec-websocket-protocol") ?? "").split(",").map((p) => p.trim());
+  if (!protocols.includes(GRAPHQL_TRANSPORT_WS_PROTOCOL)) {
+    return c.text(`WebSocket subprotocol ${GRAPHQL_TRANSPORT_WS_PROTOCOL} required`, 426);
+  }
+  const shard = c.env.BROADCASTER.getByName(pickShard(broadcasterSettings(c.env)));
+  return shard.fetch(c.req.raw);
+}

@@ -1,0 +1,89 @@
+import { comparePositions, decodePosition } from "../event-store/position.ts";
+
+/**
+ * A broadcaster shard's last N messages and per-topic stats, in the Durable
+ * Object's SQLite storage so an eviction loses neither. Publishers assign the
+ * ids (log positions "<txid>-<seq>"), so every shard holds the same messages
+ * under the same ids, and a redelivered batch is recognised and ignored.
+ */
+
+// Not `unknown` (RPC types refuse it) nor a recursive JSON type (too deep for
+// the RPC type mapping): one level, as event payloads are JSON objects.
+export type MessagePayload = { [key: string]: string | number | boolean | null | object };
+export type PubSubMessage = { id: string; topic: string; payload: MessagePayload; timestamp: string; source: string };
+export type TopicStats = { topic: string; messageCount: number; lastMessageAt: string | null; messagesPerSecond: number };
+
+/** Messages per second are counted over this trailing window. */
+const RATE_WINDOW_MS = 60_000;
+
+export class MessageCache {
+  constructor(
+    private readonly sql: SqlStorage,
+    private readonly capacity: number,
+  ) {
+    // seq keeps arrival order (= log order per topic) for eviction and replay.
+    sql.exec(`CREATE TABLE IF NOT EXISTS message (
+      seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT NOT NULL, topic TEXT NOT NULL,
+      payload TEXT NOT NULL, timestamp TEXT NOT NULL, source TEXT NOT NULL)`);
+    sql.exec("CREATE INDEX IF NOT EXISTS message_topic ON message (topic, seq)");
+    // Arrivals per topic and second, for the rate: evicted messages still count.
+    sql.exec("CREATE TABLE IF NOT EXISTS topic_second (topic TEXT NOT NULL, second INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (topic, second))");
+    sql.exec(`CREATE TABLE IF NOT EXISTS topic (
+      name TEXT PRIMARY KEY, last_id TEXT NOT NULL, message_count INTEGER NOT NULL, last_message_at TEXT NOT NULL)`);
+  }
+
+  /** Stores the messages not seen before, in order; returns them (the ones to deliver). */
+  publish(messages: readonly PubSubMessage[], now = Date.now()): PubSubMessage[] {
+    const accepted: PubSubMessage[] = [];
+    for (const message of messages) {
+      const last = this.sql.exec<{ last_id: string }>("SELECT last_id FROM topic WHERE name = ?", message.topic).toArray()[0];
+      if (last && comparePositions(decodePosition(message.id), decodePosition(last.last_id)) <= 0) continue;
+      this.sql.exec(
+        "INSERT INTO message (id, topic, payload, timestamp, source) VALUES (?, ?, ?, ?, ?)",
+        message.id, message.topic, JSON.stringify(message.payload), message.timestamp, message.source,
+      );
+      this.sql.exec(
+        `INSERT INTO topic (name, last_id, message_count, last_message_at) VALUES (?, ?, 1, ?)
+         ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id, message_count = message_count + 1, last_message_at = excluded.last_message_at`,
+        message.topic, message.id, message.timestamp,
+      );
+      this.sql.exec(
+        "INSERT INTO topic_second (topic, second, n) VALUES (?, ?, 1) ON CONFLICT (topic, second) DO UPDATE SET n = n + 1",
+        message.topic, Math.floor(now / 1000),
+      );
+      accepted.push(message);
+    }
+    if (accepted.length > 0) {
+      this.sql.exec("DELETE FROM message WHERE seq <= (SELECT MAX(seq) FROM message) - ?", this.capacity);
+      this.sql.exec("DELETE FROM topic_second WHERE second <= ?", Math.floor((now - RATE_WINDOW_MS) / 1000));
+    }
+    return accepted;
+  }
+
+  /** The newest `limit` messages (of one topic, or all), oldest first. */
+  recent(topic: string | null, limit: number): PubSubMessage[] {
+    const rows = topic === null
+      ? this.sql.exec<MessageRow>("SELECT * FROM message ORDER BY seq DESC LIMIT ?", limit)
+      : this.sql.exec<MessageRow>("SELECT * FROM message WHERE topic = ? ORDER BY seq DESC LIMIT ?", topic, limit);
+    return rows.toArray().reverse().map(toMessage);
+  }
+
+  stats(now = Date.now()): TopicStats[] {
+    const rates = new Map(
+      this.sql
+        .exec<{ topic: string; n: number }>("SELECT topic, SUM(n) AS n FROM topic_second WHERE second > ? GROUP BY topic", Math.floor((now - RATE_WINDOW_MS) / 1000))
+        .toArray()
+        .map((row) => [row.topic, row.n / (RATE_WINDOW_MS / 1000)]),
+    );
+    return this.sql
+      .exec<{ name: string; message_count: number; last_message_at: string }>("SELECT * FROM topic ORDER BY name")
+      .toArray()
+      .map((row) => ({ topic: row.name, messageCount: row.message_count, lastMessageAt: row.last_message_at, messagesPerSecond: rates.get(row.name) ?? 0 }));
+  }
+}
+
+type MessageRow = { id: string; topic: string; payload: string; timestamp: string; source: string };
+
+function toMessage(row: MessageRow): PubSubMessage {
+  return { id: row.id, topic: row.topic, payload: JSON.parse(row.payload) as MessagePayload, timestamp: row.timestamp, source: row.source };
+}

@@ -1,0 +1,113 @@
+import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
+import { CloseCode, type Message, MessageType, parseMessage, stringifyMessage } from "graphql-ws";
+
+/**
+ * graphql-transport-ws, server side, as pure decisions: given one socket's
+ * state (its hibernation attachment) and one incoming frame, what to send,
+ * whether to close, and the socket's next state. The Durable Object only
+ * carries these out, so the protocol is testable and the DO stays thin.
+ */
+
+export type SubscriptionRequest = { query: string; variables?: Record<string, unknown> | null; operationName?: string | null };
+
+/** Everything a socket needs to survive hibernation: kept in its attachment. */
+export type SocketState = {
+  connectedAt: number;
+  initReceived: boolean;
+  acknowledged: boolean;
+  /** The init payload's `authorization` ("Bearer ..."); kept, not enforced yet. */
+  authorization: string | null;
+  subscriptions: Record<string, SubscriptionRequest>;
+};
+
+export type ProtocolStep = {
+  send: string[];
+  close?: { code: number; reason: string };
+  state: SocketState;
+};
+
+export function newSocketState(now: number): SocketState {
+  return { connectedAt: now, initReceived: false, acknowledged: false, authorization: null, subscriptions: {} };
+}
+
+/** A socket still waiting for connection_init after this long is closed with 4408. */
+export function initTimedOut(state: SocketState, now: number, timeoutMs: number): boolean {
+  return !state.initReceived && now - state.connectedAt >= timeoutMs;
+}
+
+export function handleFrame(schema: GraphQLSchema, state: SocketState, data: string | ArrayBuffer): ProtocolStep {
+  let message: Message;
+  try {
+    // parseMessage validates the shape of every message type, so a wrong
+    // field anywhere is the protocol's 4400 like graphql-ws's own server.
+    message = parseMessage(typeof data === "string" ? data : new TextDecoder().decode(data));
+  } catch (error) {
+    return closeWith(state, CloseCode.BadRequest, reasonOf(error));
+  }
+
+  switch (message.type) {
+    case MessageType.ConnectionInit: {
+      if (state.initReceived) return closeWith(state, CloseCode.TooManyInitialisationRequests, "Too many initialisation requests");
+      const authorization = message.payload?.["authorization"];
+      const next: SocketState = {
+        ...state,
+        initReceived: true,
+        acknowledged: true,
+        authorization: typeof authorization === "string" ? authorization : null,
+      };
+      return { send: [stringifyMessage({ type: MessageType.ConnectionAck })], state: next };
+    }
+    case MessageType.Ping:
+      return { send: [stringifyMessage({ type: MessageType.Pong })], state };
+    case MessageType.Pong:
+      return { send: [], state };
+    case MessageType.Subscribe: {
+      if (!state.acknowledged) return closeWith(state, CloseCode.Unauthorized, "Unauthorized");
+      const { id, payload } = message;
+      if (id in state.subscriptions) return closeWith(state, CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
+      const errors = validateSubscription(schema, payload);
+      if (errors.length > 0) {
+        // Bad documents are the client's mistake about one operation, not
+        // about the protocol: answer `error` and keep the socket.
+        return { send: [stringifyMessage({ type: MessageType.Error, id, payload: errors.map((e) => e.toJSON()) })], state };
+      }
+      const request: SubscriptionRequest = { query: payload.query, variables: payload.variables ?? null, operationName: payload.operationName ?? null };
+      return { send: [], state: { ...state, subscriptions: { ...state.subscriptions, [id]: request } } };
+    }
+    case MessageType.Complete: {
+      const { [message.id]: _completed, ...subscriptions } = state.subscriptions;
+      return { send: [], state: { ...state, subscriptions } };
+    }
+    default:
+      // connection_ack, next and error only ever travel server to client.
+      return closeWith(state, CloseCode.BadRequest, `Unexpected message of type ${message.type} received`);
+  }
+}
+
+/** Parses and validates a subscribe payload against the schema; only subscriptions are served over the socket. */
+export function validateSubscription(schema: GraphQLSchema, payload: SubscriptionRequest): readonly GraphQLError[] {
+  let document: DocumentNode;
+  try {
+    document = parse(payload.query);
+  } catch (error) {
+    return [error instanceof GraphQLError ? error : new GraphQLError(reasonOf(error))];
+  }
+  const errors = validate(schema, document);
+  if (errors.length > 0) return errors;
+  const operations = document.definitions.filter((d) => d.kind === "OperationDefinition");
+  const operation = payload.operationName ? operations.find((o) => o.name?.value === payload.operationName) : operations[0];
+  if (!operation) return [new GraphQLError(`Unknown operation ${payload.operationName ?? ""}`.trim())];
+  if (operation.operation !== "subscription") {
+    return [new GraphQLError("Only subscriptions are served over the socket; send queries and mutations over HTTP")];
+  }
+  return [];
+}
+
+function closeWith(state: SocketState, code: number, reason: string): ProtocolStep {
+  // Close reasons are limited to 123 bytes by the WebSocket protocol.
+  return { send: [], close: { code, reason: reason.slice(0, 120) }, state };
+}
+
+function reasonOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

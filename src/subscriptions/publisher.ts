@@ -1,0 +1,52 @@
+// The broadcast publisher: a consumer of the global log (its own checkpoint,
+// run by ProjectorDO like the saga manager) that pushes every committed event
+// to EVERY broadcaster shard. The runner moves the checkpoint only after apply
+// returns, i.e. after every shard accepted the batch, so nothing is lost; a
+// batch redelivered after a crash carries the same ids (log positions), which
+// each shard ignores, so nothing is delivered twice, and order is log order.
+import type { Consumer } from "../consumers/consumer.ts";
+import type { StoredEvent } from "../event-store/index.ts";
+import { SAGA_TYPE } from "../sagas/order-saga-types.ts";
+import type { MessagePayload, PubSubMessage } from "./message-cache.ts";
+import { broadcasterSettings, shardNames } from "./settings.ts";
+
+export const BROADCAST_PUBLISHER = "broadcast_publisher";
+
+/** The one place topic names are defined. */
+export const TOPICS = { events: "events", sagas: "sagas" } as const;
+
+export function broadcastPublisher(env: Pick<Env, "BROADCASTER" | "BROADCASTER_SHARDS">): Consumer {
+  const shards = shardNames(broadcasterSettings(env));
+  return {
+    name: BROADCAST_PUBLISHER,
+    eventTypes: "all",
+    async apply(_db, events) {
+      const messages = events.flatMap(toMessages);
+      await Promise.all(shards.map((name) => env.BROADCASTER.getByName(name).publish(messages)));
+    },
+  };
+}
+
+function toMessages(event: StoredEvent): PubSubMessage[] {
+  const payload = eventPayload(event);
+  const message = { id: event.position, payload, timestamp: payload.occurredAt, source: "event-store" };
+  const topics = event.streamType === SAGA_TYPE ? [TOPICS.events, TOPICS.sagas] : [TOPICS.events];
+  return topics.map((topic) => ({ ...message, topic }));
+}
+
+/** The GraphQL Event type's fields, so a subscription selects from the same shape as the events query. */
+function eventPayload(event: StoredEvent): MessagePayload & { occurredAt: string } {
+  return {
+    id: String(event.globalSequence),
+    aggregateId: event.streamId,
+    aggregateType: event.streamType,
+    eventType: event.type,
+    eventData: (event.data ?? null) as object | null,
+    metadata: event.metadata,
+    version: event.version,
+    schemaVersion: event.schemaVersion,
+    globalSequence: String(event.globalSequence),
+    position: event.position,
+    occurredAt: event.occurredAt.toISOString(),
+  };
+}
