@@ -6,6 +6,7 @@
 // each shard ignores, so nothing is delivered twice, and order is log order.
 import type { Consumer } from "../consumers/consumer.ts";
 import type { StoredEvent } from "../event-store/index.ts";
+import { toGraphQLEvent } from "../graphql/resolvers/events.ts";
 import { SAGA_TYPE } from "../sagas/order-saga-types.ts";
 import type { MessagePayload, PubSubMessage } from "./message-cache.ts";
 import { broadcasterSettings, shardNames } from "./settings.ts";
@@ -36,17 +37,6 @@ function toMessages(event: StoredEvent): PubSubMessage[] {
 
 /** The GraphQL Event type's fields, so a subscription selects from the same shape as the events query. */
 function eventPayload(event: StoredEvent): MessagePayload & { occurredAt: string } {
-  return {
-    id: String(event.globalSequence),
-    aggregateId: event.streamId,
-    aggregateType: event.streamType,
-    eventType: event.type,
-    eventData: (event.data ?? null) as object | null,
-    metadata: event.metadata,
-    version: event.version,
-    schemaVersion: event.schemaVersion,
-    globalSequence: String(event.globalSequence),
-    position: event.position,
-    occurredAt: event.occurredAt.toISOString(),
-  };
+  // A message crosses RPC, whose types want event data as a JSON object.
+  return { ...toGraphQLEvent(event), eventData: (event.data ?? null) as object | null };
 }

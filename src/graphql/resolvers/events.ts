@@ -56,7 +56,8 @@ export const eventTypeDefs = /* GraphQL */ `
   }
 `;
 
-function toGraphQLEvent(event: StoredEvent) {
+/** The GraphQL Event type's fields: the events query and the eventStream subscription both answer this shape. */
+export function toGraphQLEvent(event: StoredEvent) {
   return {
     id: String(event.globalSequence),
     aggregateId: event.streamId,
