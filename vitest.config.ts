@@ -10,6 +10,8 @@ const workersRuntime = () =>
       bindings: {
         DATABASE_URL: inject("databaseUrl"),
         DB_PROXY: inject("databaseProxy"),
+        // wrangler.toml deploys in token mode; test/workers/access.test.ts covers it.
+        AUTH_MODE: "open",
         // Sagas in tenths of their real times, and providers that fail only when told to.
         SAGA_TIME_SCALE: "0.1",
         SAGA_SERVICE_FAILURE_RATE: "0",

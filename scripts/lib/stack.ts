@@ -4,6 +4,7 @@
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { applyMigrations } from "./migrate.ts";
+import { stackAuthVars } from "./stack-auth.ts";
 import { isPortFree } from "./ports.ts";
 import { openStackDatabase } from "./stack-database.ts";
 import { StackError } from "./stack-error.ts";
@@ -76,9 +77,11 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
     checkpoint();
 
     log(`Starting wrangler dev on port ${options.port}...`);
+    const auth = stackAuthVars();
+    log(auth.summary);
     const wrangler = startWranglerDev({
       port: options.port,
-      vars: { DATABASE_URL: database.url, DB_PROXY: databaseProxy },
+      vars: { DATABASE_URL: database.url, DB_PROXY: databaseProxy, ...auth.vars },
       persistTo: join(options.dataDir, "wrangler"),
       echo: options.echo,
     });
