@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 import { RequestConnection } from "../db/worker-connection.ts";
 import { graphqlServer } from "../graphql/server.ts";
 import { checkHealth } from "./health.ts";
@@ -7,6 +8,9 @@ import { isQueryRequest, pickReader, readerCount } from "./reader-routing.ts";
 import { subscriptionSocket } from "./subscription-socket.ts";
 
 export type AppEnv = { Bindings: Env };
+
+const MAX_BODY_BYTES = 100 * 1024;
+const TOO_LARGE = { errors: [{ message: `The request body is over ${MAX_BODY_BYTES} bytes`, extensions: { code: "BAD_REQUEST" } }] };
 
 export function createApp() {
   const app = new Hono<AppEnv>();
@@ -23,6 +27,9 @@ export function createApp() {
   // WebSocket upgrades (graphql-transport-ws) go to a broadcaster shard; /socket is the seed's clients' path.
   app.get("/graphql", subscriptionSocket);
   app.get("/socket", subscriptionSocket);
+
+  // Refused before yoga reads it, so a huge body costs no parsing.
+  app.post("/graphql", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(TOO_LARGE, 413) }));
 
   app.on(["GET", "POST", "OPTIONS"], "/graphql", async (c) => {
     if (!isJsonPost(c.req.raw)) return unsupportedMediaType();

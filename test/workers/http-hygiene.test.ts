@@ -55,3 +55,15 @@ describe("error answers", () => {
     expect((await gqlData("{ __typename }")).__typename).toBe("Query");
   });
 });
+
+describe("body size", () => {
+  it("a body over 100 KB gets 413 with a code before yoga reads it, and the service still answers", async () => {
+    const json = { "content-type": "application/json" };
+    const big = await post(JSON.stringify({ query: "{ categories { id } }", variables: { pad: "x".repeat(110 * 1024) } }), json);
+    expect(big.status).toBe(413);
+    expect(((await big.json()) as any).errors[0].extensions.code).toBe("BAD_REQUEST");
+    const small = await post(JSON.stringify({ query: "{ __typename }" }), json);
+    expect(small.status).toBe(200);
+    await small.text();
+  });
+});
