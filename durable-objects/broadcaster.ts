@@ -1,7 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
+import { GraphQLError } from "graphql";
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from "graphql-ws";
+import { tokenRole } from "../src/graphql/access.ts";
 import { buildSchema } from "../src/graphql/schema.ts";
-import { deliver } from "../src/subscriptions/delivery.ts";
+import { LiveSubscriptions } from "../src/subscriptions/live-subscriptions.ts";
 import { MessageCache, type PubSubMessage, type TopicStats } from "../src/subscriptions/message-cache.ts";
 import { handleFrame, initTimedOut, newSocketState, type SocketState } from "../src/subscriptions/protocol.ts";
 import { broadcasterSettings } from "../src/subscriptions/settings.ts";
@@ -14,7 +16,15 @@ import { broadcasterSettings } from "../src/subscriptions/settings.ts";
 export class BroadcasterDO extends DurableObject<Env> {
   #schema = buildSchema();
   #settings = broadcasterSettings(this.env);
+  // Secrets are not in the generated Env type.
+  #auth = this.env as unknown as { AUTH_MODE?: string; API_TOKEN?: string; ADMIN_TOKEN?: string };
   #cache = new MessageCache(this.ctx.storage.sql, this.#settings.cacheSize);
+  #live = new LiveSubscriptions({
+    schema: this.#schema,
+    cache: this.#cache,
+    sockets: () => this.ctx.getWebSockets(),
+    maxBufferedBytes: this.#settings.socketBufferBytes,
+  });
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -22,10 +32,10 @@ export class BroadcasterDO extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
 
-  /** Stores the messages this shard has not seen yet (a redelivered batch changes nothing). */
+  /** Stores the messages this shard has not seen yet (a redelivered batch changes nothing) and sends them. */
   async publish(messages: PubSubMessage[]): Promise<{ accepted: number }> {
     const accepted = this.#cache.publish(messages);
-    await deliver(this.#schema, this.ctx.getWebSockets(), accepted);
+    this.#live.deliver(accepted);
     return { accepted: accepted.length };
   }
 
@@ -47,15 +57,26 @@ export class BroadcasterDO extends DurableObject<Env> {
   }
 
   override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const step = handleFrame(this.#schema, socket.deserializeAttachment() as SocketState, data);
-    socket.serializeAttachment(step.state);
+    const authorize = async (token: string | undefined) => this.#auth.AUTH_MODE === "open" || !((await tokenRole(token, this.#auth)) instanceof GraphQLError);
+    const step = await handleFrame(this.#schema, socket.deserializeAttachment() as SocketState, data, authorize);
+    // No await from here on: a started subscription's replay and going live happen between two publishes.
     for (const frame of step.send) socket.send(frame);
-    if (step.close) socket.close(step.close.code, step.close.reason);
+    this.#live.update(socket, step.state, step.started);
+    socket.serializeAttachment(step.state);
+    if (step.close) {
+      this.#live.drop(socket);
+      socket.close(step.close.code, step.close.reason);
+    }
   }
 
   override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    this.#live.drop(socket);
     // 1005 (no code) and 1006 (abnormal) cannot be sent back in a close frame.
     if (code !== 1005 && code !== 1006) socket.close(code, reason);
+  }
+
+  override async webSocketError(socket: WebSocket): Promise<void> {
+    this.#live.drop(socket);
   }
 
   override async alarm(): Promise<void> {

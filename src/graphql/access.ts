@@ -43,9 +43,8 @@ function bearer(request: Request): string | undefined {
   return match?.[1];
 }
 
-/** The role a request's token grants, or an error if it presents a token that matches none. */
-async function roleOf(request: Request, settings: AuthSettings): Promise<Role | undefined | GraphQLError> {
-  const token = bearer(request);
+/** The role a token grants (none for no token), or an error for a token that matches none. Also used by the subscription socket. */
+export async function tokenRole(token: string | undefined, settings: AuthSettings): Promise<Role | undefined | GraphQLError> {
   if (token === undefined) return undefined;
   if (settings.ADMIN_TOKEN && (await sameSecret(token, settings.ADMIN_TOKEN))) return "admin";
   if (settings.API_TOKEN && (await sameSecret(token, settings.API_TOKEN))) return "api";
@@ -78,7 +77,7 @@ export async function checkAccess(request: Request, settings: AuthSettings, docu
   if (!settings.API_TOKEN && !settings.ADMIN_TOKEN) {
     return refuse("Mutations and admin operations are refused: set the API_TOKEN and ADMIN_TOKEN secrets, or AUTH_MODE = \"open\" to run without tokens", "FORBIDDEN");
   }
-  const role = await roleOf(request, settings);
+  const role = await tokenRole(bearer(request), settings);
   if (role instanceof GraphQLError) return role;
   if (role === undefined) return refuse("This operation needs an `Authorization: Bearer <token>` header", "UNAUTHENTICATED");
   if (needed === "admin" && role !== "admin") return refuse("This operation needs the admin token", "FORBIDDEN");
