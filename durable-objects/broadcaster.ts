@@ -23,7 +23,7 @@ export class BroadcasterDO extends DurableObject<Env> {
     schema: this.#schema,
     cache: this.#cache,
     sockets: () => this.ctx.getWebSockets(),
-    maxBufferedBytes: this.#settings.socketBufferBytes,
+    maxUnconfirmedBytes: this.#settings.socketBufferBytes,
   });
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -61,6 +61,7 @@ export class BroadcasterDO extends DurableObject<Env> {
     const step = await handleFrame(this.#schema, socket.deserializeAttachment() as SocketState, data, authorize);
     // No await from here on: a started subscription's replay and going live happen between two publishes.
     for (const frame of step.send) socket.send(frame);
+    if (step.pong) this.#live.confirmed(socket, step.pong);
     this.#live.update(socket, step.state, step.started);
     socket.serializeAttachment(step.state);
     if (step.close) {

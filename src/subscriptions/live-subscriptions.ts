@@ -2,6 +2,7 @@ import { type DocumentNode, executeSync, type GraphQLSchema, parse } from "graph
 import { comparePositions, decodePosition, type LogPosition } from "../event-store/position.ts";
 import type { MessageCache, PubSubMessage } from "./message-cache.ts";
 import { errorMessage, type ActiveSubscription, type SocketState } from "./protocol.ts";
+import { SendWindow } from "./send-window.ts";
 import { cursorTooOld } from "./subscription-target.ts";
 
 /**
@@ -40,19 +41,31 @@ export type LiveSubscriptionOptions = {
   cache: MessageCache;
   /** Every socket of the shard (the Hibernation API's list). */
   sockets: () => WebSocket[];
-  /** A socket with more unsent bytes than this after a send is closed (see SLOW_CONSUMER). */
-  maxBufferedBytes: number;
+  /** A socket with more bytes sent and not yet confirmed is closed (see SendWindow, SLOW_CONSUMER). */
+  maxUnconfirmedBytes: number;
 };
 
-/** The close for a socket that cannot keep up: 1013 Try Again Later, which graphql-ws clients retry. */
-export const SLOW_CONSUMER = { code: 1013, reason: "Slow consumer: reconnect and resume with after = the last id received" };
+/**
+ * The close for a socket that cannot keep up. Not 1013 (Try Again Later):
+ * workerd refuses to send codes outside 1000 and 3000-4999. graphql-ws
+ * clients retry on it (it is not one of their fatal codes).
+ */
+export const SLOW_CONSUMER = { code: 4503, reason: "Slow consumer: reconnect and resume with after = the last id received" };
 
 export class LiveSubscriptions {
   readonly #selections = new Map<string, Selection>();
   readonly #bySocket = new Map<WebSocket, Map<string, { selection: Selection; subscriber: Subscriber }>>();
+  readonly #window: SendWindow;
   #indexed = false;
 
-  constructor(private readonly options: LiveSubscriptionOptions) {}
+  constructor(private readonly options: LiveSubscriptionOptions) {
+    this.#window = new SendWindow(options.maxUnconfirmedBytes);
+  }
+
+  /** A pong from the socket: it has read what was sent before the ping. */
+  confirmed(socket: WebSocket, payload: Record<string, unknown> | undefined): void {
+    this.#window.confirmed(socket, payload);
+  }
 
   /**
    * Takes a socket's subscriptions from its new state; `started` (if any) is
@@ -70,6 +83,7 @@ export class LiveSubscriptions {
   }
 
   drop(socket: WebSocket): void {
+    this.#window.forget(socket);
     for (const { selection, subscriber } of this.#bySocket.get(socket)?.values() ?? []) {
       selection.subscribers.delete(subscriber);
       if (selection.subscribers.size === 0) this.#selections.delete(selection.key);
@@ -134,8 +148,9 @@ export class LiveSubscriptions {
   #send(subscriber: Subscriber, payload: string): boolean {
     const { socket } = subscriber;
     try {
-      socket.send(subscriber.frameStart + payload + "}");
-      if (socket.bufferedAmount > this.options.maxBufferedBytes) {
+      const frame = subscriber.frameStart + payload + "}";
+      socket.send(frame);
+      if (!this.#window.sent(socket, frame.length)) {
         socket.close(SLOW_CONSUMER.code, SLOW_CONSUMER.reason);
         return false;
       }

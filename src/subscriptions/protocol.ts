@@ -29,6 +29,8 @@ export type ProtocolStep = {
   close?: { code: number; reason: string };
   /** A subscription this frame started: the caller replays its cursor and makes it live. */
   started?: string;
+  /** A pong's payload: what the client confirms having read (see send-window.ts). */
+  pong?: Record<string, unknown>;
   state: SocketState;
 };
 
@@ -66,7 +68,7 @@ export async function handleFrame(schema: GraphQLSchema, state: SocketState, dat
     case MessageType.Ping:
       return { send: [stringifyMessage({ type: MessageType.Pong })], state };
     case MessageType.Pong:
-      return { send: [], state };
+      return { send: [], state, pong: message.payload ?? {} };
     case MessageType.Subscribe: {
       if (!state.acknowledged) return closeWith(state, CloseCode.Unauthorized, "Unauthorized");
       const { id, payload } = message;

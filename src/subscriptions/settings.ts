@@ -11,8 +11,8 @@ export function broadcasterSettings(env: {
     shards: positiveInteger(env.BROADCASTER_SHARDS, 2),
     initTimeoutMs: positiveInteger(env.BROADCASTER_INIT_TIMEOUT_MS, 3_000),
     cacheSize: positiveInteger(env.BROADCASTER_CACHE_SIZE, 1_000),
-    // Unsent bytes a socket may hold before it counts as too slow: about a thousand typical events.
-    socketBufferBytes: positiveInteger(env.BROADCASTER_SOCKET_BUFFER_BYTES, 1_048_576),
+    // Bytes sent to a socket and not yet confirmed by its pong before it counts as too slow: more than a full cache replay of typical events.
+    socketBufferBytes: positiveInteger(env.BROADCASTER_SOCKET_BUFFER_BYTES, 4_194_304),
   };
 }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { acknowledged } from "./socket-client.ts";
+import { acknowledged, subscribe } from "./socket-client.ts";
 import { gqlData } from "./support.ts";
 
 // Live delivery end to end in the Worker: a mutation commits, the publisher
@@ -8,14 +8,8 @@ import { gqlData } from "./support.ts";
 describe("eventStream over the socket", () => {
   it("delivers the selected fields of matching events only", async () => {
     const client = await acknowledged();
-    client.send({
-      type: "subscribe",
-      id: "updates",
-      payload: { query: 'subscription { eventStream(aggregateType: "category", eventType: "category.updated") { aggregateId eventType eventData } }' },
-    });
-    // A pong proves the subscribe was handled before the mutations commit.
-    client.send({ type: "ping" });
-    expect(await client.next()).toEqual({ type: "pong" });
+    // Returns once the subscribe was handled, before the mutations commit.
+    await subscribe(client, "updates", { query: 'subscription { eventStream(aggregateType: "category", eventType: "category.updated") { aggregateId eventType eventData } }' });
 
     const created = await gqlData(`mutation { createCategory(input: { name: "Live ${crypto.randomUUID()}" }) { id } }`);
     const id: string = created.createCategory.id;
