@@ -6,7 +6,7 @@ import { buildSchema } from "../src/graphql/schema.ts";
 import { LiveSubscriptions } from "../src/subscriptions/live-subscriptions.ts";
 import { MessageCache, type PubSubMessage, type TopicStats } from "../src/subscriptions/message-cache.ts";
 import { handleFrame, initTimedOut, newSocketState, type SocketState } from "../src/subscriptions/protocol.ts";
-import { broadcasterSettings } from "../src/subscriptions/settings.ts";
+import { broadcasterSettings, SHARD_HEADER } from "../src/subscriptions/settings.ts";
 
 /**
  * One broadcaster shard ("shard-<n>"): holds client sockets with the
@@ -47,10 +47,10 @@ export class BroadcasterDO extends DurableObject<Env> {
     return this.#cache.stats();
   }
 
-  override async fetch(_request: Request): Promise<Response> {
+  override async fetch(request: Request): Promise<Response> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment(newSocketState(Date.now()));
+    server.serializeAttachment(newSocketState(Date.now(), request.headers.get(SHARD_HEADER)));
     // The init timeout must outlive an eviction, so it is an alarm, not a timer.
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.#settings.initTimeoutMs);
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": GRAPHQL_TRANSPORT_WS_PROTOCOL } });

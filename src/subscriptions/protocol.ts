@@ -19,6 +19,8 @@ export type ActiveSubscription = SubscriptionRequest & { topic: string; after: s
 /** Everything a socket needs to survive hibernation: kept in its attachment. */
 export type SocketState = {
   connectedAt: number;
+  /** The shard's name, told to the client in connection_ack's payload. */
+  shard: string | null;
   initReceived: boolean;
   acknowledged: boolean;
   subscriptions: Record<string, ActiveSubscription>;
@@ -37,8 +39,8 @@ export type ProtocolStep = {
 /** Whether a connection_init's bearer token (or none) may connect. */
 export type Authorize = (token: string | undefined) => Promise<boolean>;
 
-export function newSocketState(now: number): SocketState {
-  return { connectedAt: now, initReceived: false, acknowledged: false, subscriptions: {} };
+export function newSocketState(now: number, shard: string | null): SocketState {
+  return { connectedAt: now, shard, initReceived: false, acknowledged: false, subscriptions: {} };
 }
 
 /** A socket still waiting for connection_init after this long is closed with 4408. */
@@ -63,7 +65,8 @@ export async function handleFrame(schema: GraphQLSchema, state: SocketState, dat
       // Anything but "Bearer <token>" is a token that matches none; no authorization at all is anonymous.
       const token = authorization === undefined ? undefined : (/^Bearer\s+(\S+)\s*$/i.exec(String(authorization))?.[1] ?? String(authorization));
       if (!(await authorize(token))) return closeWith({ ...state, initReceived: true }, CloseCode.Forbidden, "Forbidden");
-      return { send: [stringifyMessage({ type: MessageType.ConnectionAck })], state: { ...state, initReceived: true, acknowledged: true } };
+      const ack = state.shard ? stringifyMessage({ type: MessageType.ConnectionAck, payload: { shard: state.shard } }) : stringifyMessage({ type: MessageType.ConnectionAck });
+      return { send: [ack], state: { ...state, initReceived: true, acknowledged: true } };
     }
     case MessageType.Ping:
       return { send: [stringifyMessage({ type: MessageType.Pong })], state };

@@ -30,3 +30,6 @@ export function shardNames(settings: BroadcasterSettings): string[] {
 export function pickShard(settings: BroadcasterSettings, random: () => number = Math.random): string {
   return `shard-${Math.floor(random() * settings.shards)}`;
 }
+
+/** Carries the shard's name from the Worker's routing to the shard. */
+export const SHARD_HEADER = "x-broadcaster-shard";

@@ -52,7 +52,7 @@ export async function open(path = "/graphql", shard?: Shard, options: SocketOpti
 export async function acknowledged(path?: string, shard?: Shard, options?: SocketOptions): Promise<OpenSocket> {
   const client = await open(path, shard, options);
   client.send({ type: "connection_init", payload: { authorization: "Bearer anything" } });
-  expect(await client.next()).toEqual({ type: "connection_ack" });
+  expect(await client.next()).toMatchObject({ type: "connection_ack" });
   return client;
 }
 
