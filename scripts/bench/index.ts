@@ -9,7 +9,7 @@
 //   npm run bench -- --stack            the whole stack over GraphQL/HTTP (scripts/bench/stack.ts),
 //                                       with --clients 1,8,32 --duration 5 --only read,floor --write
 //   npm run bench -- --delivery         subscription delivery (scripts/bench/delivery.ts),
-//                                       with --sockets 1,100,1000 --shards 2 --rate 10 --duration 10 --write
+//                                       with --sockets 1,100,1000 --shards 2,8 --rate 2,5 --duration 10 --write
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { takeOverShutdownSignals } from "../lib/shutdown-signals.ts";
@@ -37,7 +37,7 @@ const { values: args } = parseArgs({
     delivery: { type: "boolean", default: false },
     sockets: { type: "string", default: "1,100,1000" },
     shards: { type: "string", default: "2" },
-    rate: { type: "string", default: "10" },
+    rate: { type: "string", default: "2,5" },
   },
 });
 
@@ -46,7 +46,7 @@ if (args.delivery) {
   const report = await runDeliveryBench({
     sockets: args.sockets.split(",").map(Number),
     shards: args.shards.split(",").map(Number),
-    rate: Number(args.rate),
+    rates: args.rate.split(",").map(Number),
     // The append bench's defaults are too short for delivery: 10 s unless --duration says otherwise.
     durationMs: (process.argv.includes("--duration") ? Number(args.duration) : 10) * 1000,
     warmupMs: Number(args.warmup) * 1000,

@@ -2,8 +2,8 @@ import { MessageType } from "graphql-ws";
 
 /**
  * Bounded buffering per socket. workerd's server-side WebSocket has no
- * `bufferedAmount` (undefined, measured in the test pool and under wrangler
- * dev) and `send` never blocks: what a slow client does not read piles up in
+ * `bufferedAmount` (undefined, measured in the Workers test pool's workerd)
+ * and `send` never blocks: what a slow client does not read piles up in
  * the Durable Object's memory. So the broadcaster counts the bytes it sent to
  * each socket and, every `maxUnconfirmedBytes / 8` bytes, sends a protocol
  * ping carrying that count; the client's pong echoes it (graphql-ws clients
