@@ -58,12 +58,16 @@ export class BroadcasterDO extends DurableObject<Env> {
 
   override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
     const authorize = async (token: string | undefined) => this.#auth.AUTH_MODE === "open" || !((await tokenRole(token, this.#auth)) instanceof GraphQLError);
-    const step = await handleFrame(this.#schema, socket.deserializeAttachment() as SocketState, data, authorize);
+    const before = socket.deserializeAttachment() as SocketState;
+    const step = await handleFrame(this.#schema, before, data, authorize);
     // No await from here on: a started subscription's replay and going live happen between two publishes.
     for (const frame of step.send) socket.send(frame);
     if (step.pong) this.#live.confirmed(socket, step.pong);
-    this.#live.update(socket, step.state, step.started);
-    socket.serializeAttachment(step.state);
+    // Only subscribe and complete change the subscriptions (the protocol keeps the same object otherwise).
+    if (step.state.subscriptions !== before.subscriptions) {
+      this.#live.update(socket, step.state, step.started);
+      socket.serializeAttachment(step.state);
+    } else if (step.state !== before) socket.serializeAttachment(step.state);
     if (step.close) {
       this.#live.drop(socket);
       socket.close(step.close.code, step.close.reason);

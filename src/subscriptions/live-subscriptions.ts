@@ -74,7 +74,7 @@ export class LiveSubscriptions {
    */
   update(socket: WebSocket, state: SocketState, started?: string): void {
     this.#ensureIndexed();
-    this.drop(socket);
+    this.#unindex(socket);
     if (started) {
       const subscription = state.subscriptions[started]!;
       if (!this.#replay(socket, started, subscription)) delete state.subscriptions[started];
@@ -82,8 +82,13 @@ export class LiveSubscriptions {
     for (const [id, subscription] of Object.entries(state.subscriptions)) this.#add(socket, id, subscription);
   }
 
+  /** A socket that closed or was closed: out of the index, its send window forgotten. */
   drop(socket: WebSocket): void {
     this.#window.forget(socket);
+    this.#unindex(socket);
+  }
+
+  #unindex(socket: WebSocket): void {
     for (const { selection, subscriber } of this.#bySocket.get(socket)?.values() ?? []) {
       selection.subscribers.delete(subscriber);
       if (selection.subscribers.size === 0) this.#selections.delete(selection.key);
