@@ -66,12 +66,16 @@ export async function tokenRole(token: string | undefined, settings: AuthSetting
   return refuse("The bearer token is not valid", "UNAUTHENTICATED");
 }
 
-/** The user a JWT names, if JWT_SECRET signed it (HS256), it has not expired and its `sub` is a user id. */
+/**
+ * The user a JWT names, if JWT_SECRET signed it (HS256), it has an `exp` and
+ * has not expired, and its `sub` is a user id. A token without `exp` is
+ * refused: once leaked it would be good for ever.
+ */
 async function tokenUser(token: string, secret: string | undefined): Promise<string | undefined> {
   if (!secret) return undefined;
   try {
     const payload = await verify(token, secret, "HS256");
-    return typeof payload.sub === "string" ? requiredText(payload.sub, USER_ID) : undefined;
+    return typeof payload.sub === "string" && typeof payload.exp === "number" ? requiredText(payload.sub, USER_ID) : undefined;
   } catch {
     // Expired, badly signed, malformed or with an unusable sub: all the same to the caller.
     return undefined;

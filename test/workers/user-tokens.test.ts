@@ -88,7 +88,7 @@ describe("user tokens", () => {
     expect(errorCode(await gqlWith(SETTINGS, `{ deadLetters { projection } }`, { token }))).toBe("FORBIDDEN");
   });
 
-  it("are UNAUTHENTICATED when expired, signed with another secret, another algorithm or without a sub; order reads need a token", async () => {
+  it("are UNAUTHENTICATED when expired, without exp or sub, or signed with another secret or algorithm; order reads need a token", async () => {
     const user = newUser();
     const [header] = (await userToken(user)).split(".");
     const unsigned = `${btoa(JSON.stringify({ alg: "none", typ: "JWT" })).replace(/=+$/, "")}.${btoa(JSON.stringify({ sub: user })).replace(/=+$/, "")}.`;
@@ -97,6 +97,7 @@ describe("user tokens", () => {
       await userToken(user, {}, "another-secret"),
       await sign({ sub: user, exp: hour() }, SETTINGS.JWT_SECRET, "HS512"),
       await sign({ exp: hour() }, SETTINGS.JWT_SECRET, "HS256"),
+      await sign({ sub: user }, SETTINGS.JWT_SECRET, "HS256"),
       unsigned,
       `${header}.not-a-payload.sig`,
     ];
