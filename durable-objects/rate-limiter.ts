@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { takeToken, type Bucket, type RateLimit } from "../src/http/rate-limit.ts";
 
 /**
- * One per client ("token:<sha-256>" or "ip:<address>"): its token bucket, in
+ * One per client ("role:api", "role:admin", "user:<id>" or "ip:<address>"): its token bucket, in
  * memory. An evicted object starts full again, which only ever errs towards
  * letting a client in.
  */

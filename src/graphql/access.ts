@@ -83,7 +83,7 @@ async function tokenUser(token: string, secret: string | undefined): Promise<str
 }
 
 /** Who a request's token says it comes from, or an error if it presents a token that is not valid. */
-async function callerOf(request: Request, settings: AuthSettings): Promise<Caller | undefined | GraphQLError> {
+export async function callerOf(request: Request, settings: AuthSettings): Promise<Caller | undefined | GraphQLError> {
   const token = bearer(request);
   const role = await tokenRole(token, settings);
   if (!(role instanceof GraphQLError)) return role && { role };

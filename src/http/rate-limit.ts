@@ -1,10 +1,12 @@
 // A rate limit per client, so one client cannot take the service from the
-// others: a token bucket per client (by bearer token, else by IP) in a
-// RateLimiterDO. Not the Workers rate-limiting binding: its limit is fixed in
+// others: a token bucket per client (the caller its bearer token proves, else
+// its IP) in a RateLimiterDO. Not the Workers rate-limiting binding: its limit is fixed in
 // wrangler.toml (not a var an environment or a benchmark can change), its
 // period is 10 or 60 s, it cannot say when to retry, and each Cloudflare
 // location counts on its own.
+import { GraphQLError } from "graphql";
 import type { Context, Next } from "hono";
+import { callerOf } from "../graphql/access.ts";
 import type { AppEnv } from "./app.ts";
 
 export interface RateLimit {
@@ -43,15 +45,14 @@ export function takeToken(bucket: Bucket, now: number, limit: RateLimit): number
   return Math.ceil(((1 - refilled) * limit.periodMs) / limit.requests);
 }
 
-async function sha256Hex(value: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(value)));
-  return Array.from(digest, (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Whose bucket a request takes from: its bearer token (hashed: a DO name is no place for a secret), else its IP. */
-export async function clientKey(request: Request): Promise<string> {
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.get("authorization") ?? "")?.[1];
-  if (token) return `token:${await sha256Hex(token)}`;
+/**
+ * Whose bucket a request takes from: the caller its token proves (the API or
+ * admin token, or a user token's user), else its IP. A token that proves
+ * nothing counts as its IP, so inventing tokens gets no fresh buckets.
+ */
+export async function clientKey(request: Request, env: Env): Promise<string> {
+  const caller = await callerOf(request, env as unknown as Parameters<typeof callerOf>[1]);
+  if (caller && !(caller instanceof GraphQLError)) return caller.role === "user" ? `user:${caller.userId}` : `role:${caller.role}`;
   return `ip:${request.headers.get("cf-connecting-ip") ?? "unknown"}`;
 }
 
@@ -59,7 +60,7 @@ export async function clientKey(request: Request): Promise<string> {
 export async function rateLimit(c: Context<AppEnv>, next: Next): Promise<Response | void> {
   const limit = rateLimitSettings(c.env);
   if (!limit || c.req.method === "OPTIONS") return next();
-  const key = await clientKey(c.req.raw);
+  const key = await clientKey(c.req.raw, c.env);
   const waitMs = await c.env.RATE_LIMITER.getByName(key).take(limit);
   if (waitMs === 0) return next();
   const retryAfter = Math.max(1, Math.ceil(waitMs / 1000));

@@ -1,5 +1,6 @@
 // The rate limit per client, through the Hono app with RATE_LIMIT set (the
 // pool runs with it off, since the whole suite is one client).
+import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { takeToken } from "../../src/http/rate-limit.ts";
 import { gqlWith, withDb } from "./support.ts";
@@ -24,17 +25,20 @@ describe("rate limit", () => {
     expect((await gqlWith(settings, QUERY, fromIp(newIp()))).status).toBe(200);
   });
 
-  it("counts by token before IP, and a limited mutation writes nothing", async () => {
-    const settings = { RATE_LIMIT: "1/60" };
+  it("counts a proven caller on its own, and an invented token as its IP; a limited mutation writes nothing", async () => {
+    const settings = { RATE_LIMIT: "1/600", JWT_SECRET: "rate-limit-jwt-secret" };
     const ip = newIp();
-    const token = `client-${crypto.randomUUID()}`;
+    const token = await sign({ sub: `rate-${crypto.randomUUID()}`, exp: Math.floor(Date.now() / 1000) + 600 }, settings.JWT_SECRET, "HS256");
     expect((await gqlWith(settings, QUERY, { token, ...fromIp(ip) })).status).toBe(200);
-    // Same IP, no token: its own bucket.
+    // Same IP, no token: the IP's own bucket.
     expect((await gqlWith(settings, QUERY, fromIp(ip))).status).toBe(200);
+    // A token that proves nothing gets no fresh bucket: it is its IP.
+    expect((await gqlWith(settings, QUERY, { token: `invented-${crypto.randomUUID()}`, ...fromIp(ip) })).status).toBe(429);
+    // The user's bucket is empty from any IP.
     const name = `limited-${crypto.randomUUID()}`;
     const limited = await gqlWith(settings, `mutation { createCategory(input: { name: "${name}" }) { id } }`, { token, ...fromIp(newIp()) });
     expect(limited.status).toBe(429);
-    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(50);
+    expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(500);
     expect(limited.data ?? null).toBeNull();
     expect(await withDb(async (db) => (await db.query("SELECT count(*)::int AS n FROM command.categories WHERE name = $1", [name])).rows[0].n)).toBe(0);
   });
