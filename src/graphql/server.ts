@@ -3,6 +3,7 @@ import type { GraphQLContext, ServerContext } from "./context.ts";
 import { maskError } from "./errors.ts";
 import { positionExtension } from "./plugins.ts";
 import { accessControl } from "./access.ts";
+import { queryLimits } from "./query-limits.ts";
 import { buildSchema } from "./schema.ts";
 import { refuseUnstorableStrings } from "./string-arguments.ts";
 import { corsFor } from "../http/cross-origin.ts";
@@ -21,7 +22,7 @@ export function graphqlServer() {
     cors: (request, context) => corsFor(request, (context as ServerContext | undefined)?.env),
     // maskError logs what is unexpected; domain errors are answers, not incidents.
     logging: false,
-    plugins: [accessControl(), refuseUnstorableStrings(), positionExtension()],
+    plugins: [queryLimits(), accessControl(), refuseUnstorableStrings(), positionExtension()],
   });
   return server;
 }

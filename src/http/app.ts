@@ -4,6 +4,7 @@ import { RequestConnection } from "../db/worker-connection.ts";
 import { graphqlServer } from "../graphql/server.ts";
 import { checkHealth } from "./health.ts";
 import { isJsonPost, unsupportedMediaType } from "./cross-origin.ts";
+import { rateLimit } from "./rate-limit.ts";
 import { isQueryRequest, pickReader, readerCount } from "./reader-routing.ts";
 import { subscriptionSocket } from "./subscription-socket.ts";
 
@@ -23,6 +24,10 @@ export function createApp() {
     c.executionCtx.waitUntil(db.close());
     return c.json(health, health.status === "ok" ? 200 : 503);
   });
+
+  // Before anything else a request costs, socket upgrades included.
+  app.use("/graphql", rateLimit);
+  app.use("/socket", rateLimit);
 
   // WebSocket upgrades (graphql-transport-ws) go to a broadcaster shard; /socket is the seed's clients' path.
   app.get("/graphql", subscriptionSocket);

@@ -20,6 +20,30 @@ export async function gql<Data = Record<string, any>>(
   return response.json();
 }
 
+/**
+ * Sends one GraphQL request through the Hono app with settings over the
+ * pool's env (the pool runs open; token mode is tested this way). Queries
+ * stay in the Worker: a ReaderDO would have the pool's env, not this one.
+ */
+export async function gqlWith<Data = Record<string, any>>(
+  settings: Record<string, string>,
+  query: string,
+  options: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): Promise<GraphQLResponse<Data> & { status: number; headers: Headers }> {
+  const { env } = await import("cloudflare:workers");
+  const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+  const { createApp } = await import("../../src/http/app.ts");
+  const ctx = createExecutionContext();
+  const request = new Request("http://test.local/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
+    body: JSON.stringify({ query, variables: options.variables ?? {} }),
+  });
+  const response = await createApp().fetch(request, { ...env, GRAPHQL_READERS: "0", ...settings } as unknown as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return { ...((await response.json()) as GraphQLResponse<Data>), status: response.status, headers: response.headers };
+}
+
 /** Like gql, but fails on any error and returns data. */
 export async function gqlData<Data = Record<string, any>>(
   query: string,

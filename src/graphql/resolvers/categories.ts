@@ -4,7 +4,7 @@ import type { CategoryView } from "../../commands/category-write-model.ts";
 import type { CategoryCommand } from "../../domain/category/category.ts";
 import { readDb } from "../../db/read-db.ts";
 import { listCategories, searchCategories, type CategoryRow } from "../../projections/category-queries.ts";
-import { idArgument, page, searchPattern } from "../arguments.ts";
+import { MAX_LIMIT, idArgument, page, searchPattern } from "../arguments.ts";
 import { commandOptions, runCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
 import { eventTime } from "./event-times.ts";
@@ -17,7 +17,7 @@ export const categoryTypeDefs = /* GraphQL */ `
     description: String
     parentId: ID
     parent: Category
-    "Active subcategories."
+    "Active subcategories, the first 100 by name."
     children: [Category!]!
     "False once deleted (deletes are soft)."
     active: Boolean!
@@ -127,7 +127,8 @@ export const categoryResolvers = {
     },
     children: async (category: CategoryResult, _: unknown, context: GraphQLContext, info: GraphQLResolveInfo) => {
       await awaitReadModel(context, info, "categories");
-      return (await loaders(context).activeChildrenOf.load(category.id)).map(fromRow);
+      // Bounded like every list, so no answer grows with the data.
+      return (await loaders(context).activeChildrenOf.load(category.id)).slice(0, MAX_LIMIT).map(fromRow);
     },
     createdAt: (category: CategoryResult, _: unknown, context: GraphQLContext) => category.createdAt ?? eventTime(context, category.id, 1),
     updatedAt: (category: CategoryResult, _: unknown, context: GraphQLContext) =>
