@@ -5,6 +5,7 @@ import { positionExtension } from "./plugins.ts";
 import { accessControl } from "./access.ts";
 import { buildSchema } from "./schema.ts";
 import { refuseUnstorableStrings } from "./string-arguments.ts";
+import { executionTelemetry } from "../telemetry/plugin.ts";
 import { corsFor } from "../http/cross-origin.ts";
 
 let server: YogaServerInstance<ServerContext, GraphQLContext> | undefined;
@@ -21,7 +22,7 @@ export function graphqlServer() {
     cors: (request, context) => corsFor(request, (context as ServerContext | undefined)?.env),
     // maskError logs what is unexpected; domain errors are answers, not incidents.
     logging: false,
-    plugins: [accessControl(), refuseUnstorableStrings(), positionExtension()],
+    plugins: [accessControl(), refuseUnstorableStrings(), positionExtension(), executionTelemetry()],
   });
   return server;
 }

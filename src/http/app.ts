@@ -3,6 +3,7 @@ import { bodyLimit } from "hono/body-limit";
 import { RequestConnection } from "../db/worker-connection.ts";
 import { graphqlServer } from "../graphql/server.ts";
 import { checkHealth } from "./health.ts";
+import { correlate } from "./correlation.ts";
 import { isJsonPost, unsupportedMediaType } from "./cross-origin.ts";
 import { isQueryRequest, pickReader, readerCount } from "./reader-routing.ts";
 import { subscriptionSocket } from "./subscription-socket.ts";
@@ -27,6 +28,8 @@ export function createApp() {
   // WebSocket upgrades (graphql-transport-ws) go to a broadcaster shard; /socket is the seed's clients' path.
   app.get("/graphql", subscriptionSocket);
   app.get("/socket", subscriptionSocket);
+
+  app.use("/graphql", correlate);
 
   // Refused before yoga reads it, so a huge body costs no parsing.
   app.post("/graphql", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(TOO_LARGE, 413) }));
