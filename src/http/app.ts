@@ -4,6 +4,8 @@ import { RequestConnection } from "../db/worker-connection.ts";
 import { graphqlServer } from "../graphql/server.ts";
 import { checkHealth } from "./health.ts";
 import { correlate } from "./correlation.ts";
+import { renderMetrics } from "../telemetry/metrics.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../telemetry/prometheus.ts";
 import { isJsonPost, unsupportedMediaType } from "./cross-origin.ts";
 import { isQueryRequest, pickReader, readerCount } from "./reader-routing.ts";
 import { subscriptionSocket } from "./subscription-socket.ts";
@@ -23,6 +25,15 @@ export function createApp() {
     const health = await checkHealth(() => db.get());
     c.executionCtx.waitUntil(db.close());
     return c.json(health, health.status === "ok" ? 200 : 503);
+  });
+
+  app.get("/metrics", async (c) => {
+    const db = new RequestConnection(c.env);
+    try {
+      return c.body(await renderMetrics(c.env, await db.get()), 200, { "content-type": PROMETHEUS_CONTENT_TYPE });
+    } finally {
+      c.executionCtx.waitUntil(db.close());
+    }
   });
 
   // WebSocket upgrades (graphql-transport-ws) go to a broadcaster shard; /socket is the seed's clients' path.
