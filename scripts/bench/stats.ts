@@ -92,7 +92,7 @@ try {
   const caughtUp = { scan: await timed(() => db.query(SCANS.projectionStatus, [consumers])), model: await timed(() => readProjectionStatus(db, consumers)) };
   console.log(`\n${EVENTS} events, ${RUNS} runs each, ms per request (p50 / max), one warm connection:`);
   const line = (name: string, scan: { p50: number; max: number }, model: { p50: number; max: number }) =>
-    console.log(`${name.padEnd(30)} scan ${scan.p50} / ${scan.max}   stats read model ${model.p50} / ${model.max}   (${Math.round(scan.p50 / model.p50)}x)`);
+    console.log(`${name.padEnd(30)} scan ${scan.p50} / ${scan.max}   stats read model ${model.p50} / ${model.max}   (${(scan.p50 / model.p50).toFixed(scan.p50 >= model.p50 * 10 ? 0 : 2)}x)`);
   line("eventStoreStats", before.eventStoreStats, after.eventStoreStats);
   line("systemStatistics", before.systemStatistics, after.systemStatistics);
   line("projectionStatus, all behind", before.projectionStatus, after.projectionStatus);

@@ -59,7 +59,11 @@ export class ExecutionLog {
          ON CONFLICT (kind, second) DO UPDATE SET n = n + 1, errors = errors + excluded.errors`,
         report.kind, Math.floor(now / 1000), report.success ? 0 : 1,
       );
-      this.sql.exec("DELETE FROM execution WHERE kind = ? AND seq NOT IN (SELECT seq FROM execution WHERE kind = ? ORDER BY seq DESC LIMIT ?)", report.kind, report.kind, this.capacity);
+      // Through the (kind, seq) index: finds the newest row past the capacity, not every row.
+      this.sql.exec(
+        "DELETE FROM execution WHERE kind = ? AND seq <= (SELECT seq FROM execution WHERE kind = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
+        report.kind, report.kind, this.capacity,
+      );
       this.sql.exec("DELETE FROM execution_second WHERE second <= ?", Math.floor(now / 1000) - RATE_WINDOW_S);
       return toMessage(execution);
     });
