@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { sagaIdFor } from "../../src/sagas/order-saga-types.ts";
 import { ExecutionLog } from "../../src/telemetry/execution-log.ts";
 import type { ExecutionReport } from "../../src/telemetry/execution.ts";
 import { acknowledged } from "./socket-client.ts";
@@ -51,6 +52,23 @@ describe("correlation ids", () => {
     expect(aggregateHistory[0].metadata.correlationId).toBe(generated);
     const spaced = await post("{ __typename }", {}, { "x-correlation-id": "has spaces in it" });
     expect(spaced.response.headers.get("x-correlation-id")).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("an order's correlation id follows it into its saga's events", async () => {
+    const category = (await gqlData(`mutation { createCategory(input: { name: "Followed" }) { id } }`)).createCategory.id;
+    const product = (await gqlData(`mutation($c: ID!) { createProduct(input: { name: "Followed", categoryId: $c, price: "1.00", stockQuantity: 5 }) { id } }`, { c: category })).createProduct.id;
+    const correlationId = `order-${crypto.randomUUID()}`;
+    const { body } = await post(
+      `mutation($p: ID!) { createOrder(input: { userId: "followed", items: [{ productId: $p, quantity: 1 }] }) { order { id } } }`,
+      { p: product },
+      { "x-correlation-id": correlationId },
+    );
+    const orderId = body.data.createOrder.order.id;
+    const sagaEvents = await eventually(
+      async () => (await gqlData(`query($s: ID!) { events(aggregateId: $s, limit: 100) { metadata } }`, { s: sagaIdFor(orderId) })).events as { metadata: Record<string, unknown> }[],
+      (events) => events.length > 0,
+    );
+    expect(sagaEvents.every((event) => event.metadata.orderId === orderId && event.metadata.correlationId === correlationId)).toBe(true);
   });
 
   it("the request's JSON log line carries the correlation id its events carry, and no token", async () => {
