@@ -6,6 +6,7 @@ import { accessControl } from "./access.ts";
 import { queryLimits } from "./query-limits.ts";
 import { buildSchema } from "./schema.ts";
 import { refuseUnstorableStrings } from "./string-arguments.ts";
+import { executionTelemetry } from "../telemetry/plugin.ts";
 import { corsFor } from "../http/cross-origin.ts";
 
 let server: YogaServerInstance<ServerContext, GraphQLContext> | undefined;
@@ -22,7 +23,7 @@ export function graphqlServer() {
     cors: (request, context) => corsFor(request, (context as ServerContext | undefined)?.env),
     // maskError logs what is unexpected; domain errors are answers, not incidents.
     logging: false,
-    plugins: [queryLimits(), accessControl(), refuseUnstorableStrings(), positionExtension()],
+    plugins: [queryLimits(), accessControl(), refuseUnstorableStrings(), positionExtension(), executionTelemetry()],
   });
   return server;
 }

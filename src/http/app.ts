@@ -3,6 +3,9 @@ import { bodyLimit } from "hono/body-limit";
 import { RequestConnection } from "../db/worker-connection.ts";
 import { graphqlServer } from "../graphql/server.ts";
 import { checkHealth } from "./health.ts";
+import { correlate } from "./correlation.ts";
+import { renderMetrics } from "../telemetry/metrics.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../telemetry/prometheus.ts";
 import { isJsonPost, unsupportedMediaType } from "./cross-origin.ts";
 import { rateLimit } from "./rate-limit.ts";
 import { isQueryRequest, pickReader, readerCount } from "./reader-routing.ts";
@@ -25,6 +28,15 @@ export function createApp() {
     return c.json(health, health.status === "ok" ? 200 : 503);
   });
 
+  app.get("/metrics", async (c) => {
+    const db = new RequestConnection(c.env);
+    try {
+      return c.body(await renderMetrics(c.env, await db.get()), 200, { "content-type": PROMETHEUS_CONTENT_TYPE });
+    } finally {
+      c.executionCtx.waitUntil(db.close());
+    }
+  });
+
   // Before anything else a request costs, socket upgrades included.
   app.use("/graphql", rateLimit);
   app.use("/socket", rateLimit);
@@ -32,6 +44,8 @@ export function createApp() {
   // WebSocket upgrades (graphql-transport-ws) go to a broadcaster shard; /socket is the seed's clients' path.
   app.get("/graphql", subscriptionSocket);
   app.get("/socket", subscriptionSocket);
+
+  app.use("/graphql", correlate);
 
   // Refused before yoga reads it, so a huge body costs no parsing.
   app.post("/graphql", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(TOO_LARGE, 413) }));
