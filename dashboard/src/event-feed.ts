@@ -1,9 +1,8 @@
 // The live event stream as the pages see it: the last events, each once, in
 // the order they arrived, plus a count per second for the events/s plot.
 // Resumes after a reconnect from the last position seen: with `after` when
-// the server's eventStream takes it, else by reading the gap with the
-// `events` query (which pages in the same log order); duplicates are dropped
-// either way.
+// the server's eventStream takes it, and by reading the gap with the
+// `events` query (which pages in the same log order); duplicates are dropped.
 import { request } from "./graphql.ts";
 import { follow } from "./live.ts";
 import type { Schema } from "./schema.ts";
@@ -62,10 +61,10 @@ export class EventFeed {
         return { ...this.filter, ...(after ? { after } : {}) };
       },
       next: ({ eventStream }) => eventStream && this.#add(eventStream),
-      resumed: () => {
-        // Live messages may arrive before the gap is read: read it from where the stream stopped.
-        if (!canResume) void this.#readGap(this.#last);
-      },
+      // Also with `after`: a server whose cursor replay misses messages must not leave a gap
+      // (duplicates are dropped). Live messages may arrive before the gap is read, so it is
+      // read from where the stream stopped.
+      resumed: () => void this.#readGap(this.#last),
       error: (message, code) => {
         // A cursor older than the server's cache: read what was missed, then follow from now.
         this.error = `${code ?? "ERROR"}: ${message}`;

@@ -28,37 +28,60 @@ function socketUrl(): string {
   return `${protocol === "https:" ? "wss" : "ws"}://${host}/graphql`;
 }
 
-const client: Client = createClient({
-  url: socketUrl(),
-  lazy: false,
-  retryAttempts: Number.POSITIVE_INFINITY,
-  // Quick at first, then at most every 5 s, with jitter so a restarted server is not hit by every tab at once.
-  retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** retries, 5_000) + Math.random() * 300)),
-  shouldRetry: () => true,
-  keepAlive: PING_EVERY_MS,
-  connectionParams: () => {
-    const value = authorization();
-    return value ? { authorization: value } : {};
-  },
-  on: {
-    connected: () => {
-      connections += 1;
-      setState("live");
-      for (const listener of connectedListeners) listener(connections > 1);
+// graphql-ws gives up for good on some close codes (4500, 4401, ...): a server
+// being restarted or a token being fixed deserves another try, from a new client.
+const FRESH_CLIENT_AFTER_MS = 5_000;
+
+function connect(): Client {
+  const next: Client = createClient({
+    url: socketUrl(),
+    lazy: false,
+    retryAttempts: Number.POSITIVE_INFINITY,
+    // Quick at first, then at most every 5 s, with jitter so a restarted server is not hit by every tab at once.
+    retryWait: (retries) => new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** retries, 5_000) + Math.random() * 300)),
+    keepAlive: PING_EVERY_MS,
+    connectionParams: () => {
+      const value = authorization();
+      return value ? { authorization: value } : {};
     },
-    closed: () => {
-      clearTimeout(pongTimer);
+    onNonLazyError: () => {
+      if (next !== client) return;
       setState("offline");
-      for (const listener of closedListeners) listener();
+      giveUpTimer = setTimeout(replaceClient, FRESH_CLIENT_AFTER_MS);
     },
-    ping: (received) => {
-      if (!received) pongTimer = setTimeout(() => client.terminate(), PONG_WITHIN_MS);
+    on: {
+      // A replaced client's last events are not news.
+      connected: () => {
+        if (next !== client) return;
+        connections += 1;
+        setState("live");
+        for (const listener of connectedListeners) listener(connections > 1);
+      },
+      closed: () => {
+        if (next !== client) return;
+        clearTimeout(pongTimer);
+        setState("offline");
+        for (const listener of closedListeners) listener();
+      },
+      ping: (received) => {
+        if (!received) pongTimer = setTimeout(() => next.terminate(), PONG_WITHIN_MS);
+      },
+      pong: (received) => {
+        if (received) clearTimeout(pongTimer);
+      },
     },
-    pong: (received) => {
-      if (received) clearTimeout(pongTimer);
-    },
-  },
-});
+  });
+  return next;
+}
+
+let giveUpTimer: ReturnType<typeof setTimeout> | undefined;
+let client = connect();
+
+function replaceClient(): void {
+  clearTimeout(giveUpTimer);
+  void client.dispose();
+  client = connect();
+}
 
 // The browser knows before the socket does.
 window.addEventListener("offline", () => client.terminate());
@@ -74,7 +97,7 @@ export function onConnectionState(listener: (state: ConnectionState) => void): (
 
 /** Reconnects, e.g. after the token changed (connection_init carries it). */
 export function reconnect(): void {
-  client.terminate();
+  replaceClient();
 }
 
 export interface FollowOptions<T> {
