@@ -80,6 +80,7 @@ describe("the dashboard", () => {
     const sagaStatus = shop.locator('[data-testid="order-saga-status"][data-terminal="true"]');
     await sagaStatus.waitFor({ timeout: 60_000 });
     expect(["completed", "compensated"]).toContain(await sagaStatus.innerText());
+    await shop.getByText("total 25.00").waitFor(); // 2 x 12.50: what was typed is what was ordered
     await shop.getByTestId("saga-status").filter({ hasText: /completed|compensated/ }).waitFor();
     await shop.screenshot({ path: join(ARTIFACTS, "shop-order.png"), fullPage: true });
 

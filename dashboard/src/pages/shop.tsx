@@ -109,7 +109,7 @@ export function ShopPage(props: { param?: string }) {
             Price <input name="price" required inputMode="decimal" pattern="\d+(\.\d{1,2})?" placeholder="9.99" />
           </label>
           <label>
-            Stock <input name="stock" type="number" min="0" required value="10" />
+            Stock <input name="stock" type="number" min="0" required defaultValue="10" />
           </label>
           <button type="submit" disabled={busy || categories.length === 0}>
             Create product
@@ -142,10 +142,10 @@ export function ShopPage(props: { param?: string }) {
             </select>
           </label>
           <label>
-            Quantity <input name="quantity" type="number" min="1" required value="1" />
+            Quantity <input name="quantity" type="number" min="1" required defaultValue="1" />
           </label>
           <label>
-            User <input name="userId" required value="dashboard-user" />
+            User <input name="userId" required defaultValue="dashboard-user" />
           </label>
           <label>
             Simulated providers
