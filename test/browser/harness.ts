@@ -24,12 +24,20 @@ export interface BrowserWorld {
   close(): Promise<void>;
 }
 
-export async function openWorld(name: string): Promise<BrowserWorld> {
+/** `auth`: AUTH_MODE, API_TOKEN, ADMIN_TOKEN for the stack, as `npm start` takes them from its environment. */
+export async function openWorld(name: string, auth: Record<string, string> = {}): Promise<BrowserWorld> {
   const dataDir = await mkdtemp(join(tmpdir(), "edge-cqrs-browser-"));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user
   await mkdir(ARTIFACTS, { recursive: true });
   const [port, pgPort] = await Promise.all([findFreePort(), findFreePort()]);
-  const stack = await startStack({ dataDir, port, pgPort, echo: false, log: () => undefined, command: name });
+  const saved = { ...process.env };
+  Object.assign(process.env, auth);
+  const stack = await startStack({ dataDir, port, pgPort, echo: false, log: () => undefined, command: name }).finally(() => {
+    for (const key of Object.keys(auth)) {
+      if (saved[key] === undefined) delete process.env[key];
+      else process.env[key] = saved[key];
+    }
+  });
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
