@@ -25,7 +25,8 @@ export function TimeChart(props: { title: string; unit: string; data: Series; wi
       series: [{}, ...props.data.lines.map((line, i) => ({ label: line.label, stroke: COLORS[i % COLORS.length], width: 2, value: (_: uPlot, v: number | null) => (v === null ? "-" : `${v.toFixed(1)} ${props.unit}`) }))],
       axes: [{}, { label: props.unit, size: 60 }],
       scales: {
-        x: { time: true, range: (_u, _min, max) => [max - props.windowSeconds, max] },
+        // Always the last window up to now, however few points there are yet.
+        x: { time: true, range: () => { const now = Date.now() / 1000; return [now - props.windowSeconds, now]; } },
         y: { range: (_u, min, max) => [0, Math.max(1, max, min)] },
       },
     };

@@ -14,6 +14,7 @@ export interface ProjectionLag {
   name: string;
   msBehind: number;
   eventsBehind: number;
+  lagP99Ms: number | null;
 }
 
 let feed: EventFeed | undefined;
@@ -29,7 +30,7 @@ export async function startHistory(): Promise<void> {
   await feed.start();
   const sampleLag = async () => {
     try {
-      const { projectionStatus } = await request<{ projectionStatus: ProjectionLag[] }>("{ projectionStatus { name msBehind eventsBehind } }");
+      const { projectionStatus } = await request<{ projectionStatus: ProjectionLag[] }>("{ projectionStatus { name msBehind eventsBehind lagP99Ms } }");
       lagSamples.push({ at: Date.now() / 1000, lags: projectionStatus });
       while ((lagSamples[0]?.at ?? Infinity) < Date.now() / 1000 - WINDOW_SECONDS) lagSamples.shift();
       notify();
@@ -41,7 +42,16 @@ export async function startHistory(): Promise<void> {
   setInterval(sampleLag, LAG_EVERY_MS);
 }
 
-export function useHistory(): { feed?: EventFeed; eventsPerSecond: Series; projectionLag: Series } {
+export interface History {
+  feed?: EventFeed;
+  eventsPerSecond: Series;
+  /** Age of the oldest event each projection has not applied yet. */
+  projectionLag: Series;
+  /** Each projection's p99 commit-to-read-model delay (over its last 1000 events). */
+  projectionDelayP99: Series;
+}
+
+export function useHistory(): History {
   const [, setVersion] = useState(0);
   useEffect(() => {
     const listener = () => setVersion((v) => v + 1);
@@ -53,7 +63,7 @@ export function useHistory(): { feed?: EventFeed; eventsPerSecond: Series; proje
       clearInterval(timer);
     };
   }, []);
-  return { feed, eventsPerSecond: eventsPerSecond(), projectionLag: projectionLag() };
+  return { feed, eventsPerSecond: eventsPerSecond(), projectionLag: projectionSeries((l) => l.msBehind), projectionDelayP99: projectionSeries((l) => l.lagP99Ms) };
 }
 
 function eventsPerSecond(): Series {
@@ -67,10 +77,10 @@ function eventsPerSecond(): Series {
   return { times, lines: [{ label: "events/s", values }] };
 }
 
-function projectionLag(): Series {
+function projectionSeries(value: (lag: ProjectionLag) => number | null): Series {
   const names = [...new Set(lagSamples.flatMap((s) => s.lags.map((l) => l.name)))];
   return {
     times: lagSamples.map((s) => s.at),
-    lines: names.map((name) => ({ label: name, values: lagSamples.map((s) => s.lags.find((l) => l.name === name)?.msBehind ?? null) })),
+    lines: names.map((name) => ({ label: name, values: lagSamples.map((s) => { const lag = s.lags.find((l) => l.name === name); return lag ? value(lag) : null; }) })),
   };
 }

@@ -133,6 +133,21 @@ describe("the dashboard", () => {
     await page.context().close();
   });
 
+  it("filters the live events by aggregate type and event type", async () => {
+    const page = await open("events");
+    await page.getByLabel("Aggregate type").selectOption("category");
+    await page.getByLabel("Event type").fill("category.created");
+    await page.getByRole("button", { name: "Apply" }).click();
+    await page.getByText("Waiting for events…").waitFor();
+    const [id] = await createCategories(1, "filtered");
+    await world.graphql("mutation U($id: ID!) { updateCategory(input: { id: $id, name: \"renamed\" }) { id } }", { id });
+    const later = await createCategories(1, "filtered later");
+    await page.locator("tbody tr", { hasText: later[0] }).waitFor();
+    const types = await page.locator("tbody tr td:nth-child(2)").allInnerTexts();
+    expect(types).toEqual(["category.created", "category.created"]);
+    await page.context().close();
+  });
+
   it("stops and resumes a projection with the admin buttons", async () => {
     const page = await open("projections");
     const row = page.getByRole("listitem").filter({ hasText: /^categories/ });
@@ -161,8 +176,12 @@ describe("the dashboard", () => {
             .map((e) => e.outerHTML),
         );
         expect(unlabelled, `${path}: controls without a label`).toEqual([]);
-        // Nothing but tables (which scroll by themselves) is wider than the screen.
-        expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(viewport.width);
+        // Nothing but tables and the page list (which scroll by themselves) is wider than the screen.
+        const tooWide = await page.evaluate(() =>
+          [...document.querySelectorAll("body *")].filter((e) => !e.closest(".table-scroll, nav") && e.getBoundingClientRect().right > window.innerWidth + 1).map((e) => `${e.tagName}.${e.className}`),
+        );
+        expect(tooWide, `${size} ${path}: wider than the screen`).toEqual([]);
+        expect(await page.evaluate(() => document.documentElement.scrollWidth), `${size} ${path}: page width`).toBeLessThanOrEqual(viewport.width);
         await page.screenshot({ path: join(ARTIFACTS, `${size}-${path}.png`), fullPage: true });
       }
       await page.context().close();

@@ -42,7 +42,7 @@ export function EventsPage() {
             Aggregate type
             <select value={draft.aggregateType ?? ""} onChange={(e) => setDraft({ ...draft, aggregateType: e.currentTarget.value })}>
               <option value="">any</option>
-              {["category", "product", "order"].map((t) => (
+              {["category", "product", "order", "order_saga"].map((t) => (
                 <option value={t}>{t}</option>
               ))}
             </select>
@@ -83,8 +83,14 @@ export function EventsPage() {
             <dd>{selected.position}</dd>
           </dl>
           <div class="two">
-            <Json label="Event data" value={selected.eventData} />
-            <Json label="Metadata" value={selected.metadata} />
+            <div>
+              <h3>Data</h3>
+              <Json label="Event data" value={selected.eventData} />
+            </div>
+            <div>
+              <h3>Metadata</h3>
+              <Json label="Metadata" value={selected.metadata} />
+            </div>
           </div>
         </Panel>
       )}

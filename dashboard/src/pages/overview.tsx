@@ -18,7 +18,7 @@ const TOTALS = `{ eventStoreStats { totalEvents latestSequence }
 export function OverviewPage() {
   const schema = useSchema();
   const totals = usePoll(() => request<Totals>(TOTALS), 2_000, []);
-  const { eventsPerSecond, projectionLag } = useHistory();
+  const { eventsPerSecond, projectionLag, projectionDelayP99 } = useHistory();
   const t = totals.data;
   return (
     <div class="grid">
@@ -43,6 +43,7 @@ export function OverviewPage() {
       </Panel>
       <Panel title="Projection lag">
         <TimeChart title="Projection lag (ms behind), last 5 minutes" unit="ms" data={projectionLag} windowSeconds={300} />
+        <TimeChart title="Commit-to-read-model delay, p99 of the last 1000 events" unit="ms" data={projectionDelayP99} windowSeconds={300} />
       </Panel>
     </div>
   );

@@ -23,7 +23,7 @@ const FIELDS = "name status processedCount eventsBehind msBehind lagP50Ms lagP99
 
 export function ProjectionsPage() {
   const status = usePoll(() => request<{ projectionStatus: Projection[] }>(`{ projectionStatus { ${FIELDS} } }`), 2_000, []);
-  const { projectionLag } = useHistory();
+  const { projectionLag, projectionDelayP99 } = useHistory();
   const [outcome, setOutcome] = useState<{ ok: boolean; text: string }>();
 
   const admin = async (mutation: string, input: Record<string, string>) => {
@@ -77,6 +77,7 @@ export function ProjectionsPage() {
       </Panel>
       <Panel title="Lag" wide>
         <TimeChart title="Projection lag (ms behind), last 5 minutes" unit="ms" data={projectionLag} windowSeconds={300} />
+        <TimeChart title="Commit-to-read-model delay, p99 of the last 1000 events" unit="ms" data={projectionDelayP99} windowSeconds={300} />
       </Panel>
     </div>
   );

@@ -1,5 +1,5 @@
 import { useEffect } from "preact/hooks";
-import { ErrorLine, NotAvailable, Panel, Table } from "../components.tsx";
+import { ErrorLine, Panel, Table } from "../components.tsx";
 import { request } from "../graphql.ts";
 import { usePoll, useSchema } from "../hooks.ts";
 import { follow } from "../live.ts";
@@ -39,7 +39,7 @@ export function SagasPage(props: { param?: string }) {
     <div class="grid">
       {props.param && <SagaTimeline id={props.param} />}
       <Panel title="Sagas, newest first" wide>
-        {schema && !live && <NotAvailable field="sagaUpdates (the list is polled instead)" />}
+        {schema && !live && <p class="hint">Refreshed every 2 s (this server has no sagaUpdates subscription).</p>}
         <ErrorLine error={list.error} />
         <Table caption="Sagas" rows={list.data?.sagas ?? []} onSelect={(row) => (window.location.hash = `#/sagas/${String(row.id)}`)} />
       </Panel>
