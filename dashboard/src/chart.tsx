@@ -39,7 +39,6 @@ export function TimeChart(props: { title: string; unit: string; data: Series; wi
       plot.current = undefined;
     };
     // Rebuilt only when the set of lines changes; new points go through setData below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [labels]);
 
   useEffect(() => {

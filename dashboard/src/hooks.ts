@@ -53,7 +53,6 @@ export function usePoll<T>(load: (() => Promise<T>) | undefined, everyMs: number
       active = false;
       clearInterval(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [...deps, tick, load === undefined]);
   return { data, error, refresh: () => setTick((t) => t + 1) };
 }
