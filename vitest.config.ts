@@ -68,6 +68,16 @@ export default defineConfig({
           sequence: { groupOrder: 3 },
         },
       },
+      {
+        // The dashboard in Chromium against the real stack (test/browser/harness.ts), last.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 180_000,
+          sequence: { groupOrder: 4 },
+        },
+      },
     ],
   },
 });

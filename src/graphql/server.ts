@@ -8,6 +8,7 @@ import { buildSchema } from "./schema.ts";
 import { refuseUnstorableStrings } from "./string-arguments.ts";
 import { executionTelemetry } from "../telemetry/plugin.ts";
 import { corsFor } from "../http/cross-origin.ts";
+import { renderLocalGraphiQL } from "../http/graphiql.ts";
 
 let server: YogaServerInstance<ServerContext, GraphQLContext> | undefined;
 
@@ -18,6 +19,7 @@ export function graphqlServer() {
     graphqlEndpoint: "/graphql",
     landingPage: false,
     graphiql: { title: "edge-cqrs GraphiQL" },
+    renderGraphiQL: renderLocalGraphiQL,
     // isDev would add the parser's originalError (internals) to error answers.
     maskedErrors: { maskError, isDev: false },
     cors: (request, context) => corsFor(request, (context as ServerContext | undefined)?.env),

@@ -19,8 +19,6 @@ const TOO_LARGE = { errors: [{ message: `The request body is over ${MAX_BODY_BYT
 export function createApp() {
   const app = new Hono<AppEnv>();
 
-  app.get("/", (c) => c.redirect("/graphql"));
-
   app.get("/health", async (c) => {
     const db = new RequestConnection(c.env);
     const health = await checkHealth(() => db.get());
