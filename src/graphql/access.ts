@@ -16,6 +16,8 @@ export const ADMIN_FIELDS: ReadonlySet<string> = new Set([
   "stopProjection",
   "resumeProjection",
   "deadLetters",
+  "commandExecutions",
+  "queryExecutions",
 ]);
 
 /** Order reads: in token mode they need a token, and a user token sees its own orders only. */
@@ -110,6 +112,15 @@ function need(operation: OperationDefinitionNode, names: readonly string[]): Nee
   if (names.some((name) => ADMIN_FIELDS.has(name))) return "admin";
   if (operation.operation === "mutation") return "mutation";
   return names.some((name) => ORDER_FIELDS.has(name)) ? "orders" : undefined;
+}
+
+/** For what an operator reads outside GraphQL (`/metrics`): in token mode, the admin token only. */
+export async function checkAdmin(request: Request, settings: AuthSettings): Promise<GraphQLError | undefined> {
+  if (settings.AUTH_MODE === "open") return undefined;
+  const caller = await callerOf(request, settings);
+  if (caller instanceof GraphQLError) return caller;
+  if (caller === undefined) return refuse("This needs an `Authorization: Bearer <admin token>` header", "UNAUTHENTICATED");
+  return caller.role === "admin" ? undefined : refuse("This needs the admin token", "FORBIDDEN");
 }
 
 /** Checks before execution, so a refused operation writes nothing; gives who the caller is. */

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { RequestConnection } from "../db/worker-connection.ts";
+import { checkAdmin } from "../graphql/access.ts";
 import { graphqlServer } from "../graphql/server.ts";
 import { checkHealth } from "./health.ts";
 import { correlate } from "./correlation.ts";
@@ -27,6 +28,8 @@ export function createApp() {
   });
 
   app.get("/metrics", async (c) => {
+    const refused = await checkAdmin(c.req.raw, c.env);
+    if (refused) return c.json({ errors: [refused.toJSON()] }, refused.extensions.code === "UNAUTHENTICATED" ? 401 : 403);
     const db = new RequestConnection(c.env);
     try {
       return c.body(await renderMetrics(c.env, await db.get()), 200, { "content-type": PROMETHEUS_CONTENT_TYPE });

@@ -57,6 +57,25 @@ describe("access control in token mode", () => {
     expect(await existing(name)).toBe(0);
   });
 
+  it("keeps the execution logs and /metrics to the admin token", async () => {
+    expect(errorCode(await gqlAs(TOKENS, `{ commandExecutions { name } }`, TOKENS.API_TOKEN))).toBe("FORBIDDEN");
+    expect((await gqlAs(TOKENS, `{ queryExecutions { name } }`, TOKENS.ADMIN_TOKEN)).errors).toBeUndefined();
+    const metrics = async (token?: string) => {
+      const { env } = await import("cloudflare:workers");
+      const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+      const { createApp } = await import("../../src/http/app.ts");
+      const ctx = createExecutionContext();
+      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      const response = await createApp().fetch(new Request("http://test.local/metrics", { headers }), { ...env, ...TOKENS } as unknown as Env, ctx);
+      await response.text();
+      await waitOnExecutionContext(ctx);
+      return response.status;
+    };
+    expect(await metrics()).toBe(401);
+    expect(await metrics(TOKENS.API_TOKEN)).toBe(403);
+    expect(await metrics(TOKENS.ADMIN_TOKEN)).toBe(200);
+  });
+
   it("keeps public reads open", async () => {
     const result = await gqlAs(TOKENS, `{ categories { id } }`);
     expect(result.errors).toBeUndefined();
