@@ -1,7 +1,8 @@
-// `npm start`: the local stack (embedded Postgres, migrations, the WebSocket
+// `npm start`: the local stack (the dashboard build, embedded Postgres, migrations, the WebSocket
 // proxy, `wrangler dev`) until Ctrl-C. Environment: PORT (8787), PG_PORT
 // (54329), EDGE_DATA_DIR (.data/), DATABASE_URL (use that Postgres instead of
 // the embedded one). Exits 0 after a signal, non-zero if anything fails.
+import { buildDashboard } from "./lib/dashboard-build.ts";
 import { LocalPostgresError } from "./lib/local-postgres.ts";
 import { takeOverShutdownSignals } from "./lib/shutdown-signals.ts";
 import { startStack, type LocalStack, type StackUrls } from "./lib/stack.ts";
@@ -28,6 +29,8 @@ async function main(): Promise<number> {
   });
 
   try {
+    console.log("Building the dashboard into public/...");
+    await buildDashboard();
     stack = await startStack({ ...stackOptionsFromEnv(), command: "npm start", signal: shutdown.signal });
   } catch (error) {
     if (shutdown.signal.aborted) {

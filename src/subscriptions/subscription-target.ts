@@ -15,6 +15,7 @@ const TOPIC_OF_FIELD: Record<string, (args: Record<string, unknown>) => string> 
   eventStream: () => TOPICS.events,
   sagaUpdates: () => TOPICS.sagas,
   pubsubStream: (args) => String(args["topic"]),
+  dashboardStatsStream: () => TOPICS.dashboard,
 };
 
 export function subscriptionTarget(

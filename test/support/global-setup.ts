@@ -10,6 +10,7 @@ import { startLocalPostgres, type LocalPostgres } from "../../scripts/lib/local-
 import { startWsProxy } from "../../scripts/lib/ws-proxy.ts";
 import { applyMigrations } from "../../scripts/lib/migrate.ts";
 import { findFreePort } from "../../scripts/lib/ports.ts";
+import { buildDashboard, DASHBOARD_BUILT } from "../../scripts/lib/dashboard-build.ts";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -19,6 +20,9 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject) {
+  // The deploy bundle and the browser tests serve public/; the stacks tests start reuse this build.
+  await buildDashboard();
+  process.env[DASHBOARD_BUILT] = "1";
   let postgres: LocalPostgres | undefined;
   let dataDir: string | undefined;
   let databaseUrl = process.env.DATABASE_URL;

@@ -19,9 +19,12 @@ describe("the Worker", () => {
     expect(await response.json()).toEqual({ data: { health: { status: "ok", postgres: { ok: true } } } });
   });
 
-  it("serves GraphiQL on GET /graphql", async () => {
+  it("serves GraphiQL on GET /graphql, loading nothing from another origin", async () => {
     const response = await exports.default.fetch("http://example.com/graphql", { headers: { accept: "text/html" } });
     expect(response.status).toBe(200);
-    expect(await response.text()).toContain("GraphiQL");
+    const page = await response.text();
+    expect(page).toContain("GraphiQL");
+    expect(page).toContain('src=/graphiql/yoga-graphiql.umd.js');
+    expect(page).not.toMatch(/https?:\/\//);
   });
 });
