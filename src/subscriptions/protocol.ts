@@ -2,6 +2,7 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema, type OperationDefi
 import { CloseCode, type Message, MessageType, parseMessage, stringifyMessage } from "graphql-ws";
 import { encodePosition } from "../event-store/position.ts";
 import { maskError } from "../graphql/errors.ts";
+import { checkQueryLimits } from "../graphql/query-limits.ts";
 import { subscriptionTarget } from "./subscription-target.ts";
 
 /**
@@ -117,6 +118,9 @@ export function validateSubscription(schema: GraphQLSchema, payload: Subscriptio
   } catch (error) {
     return [error instanceof GraphQLError ? error : new GraphQLError(reasonOf(error))];
   }
+  // The same depth, alias and cost limits as HTTP, before the spec's rules (as there).
+  const overLimits = checkQueryLimits(schema, document);
+  if (overLimits.length > 0) return overLimits;
   const errors = validate(schema, document);
   if (errors.length > 0) return errors;
   const operations = document.definitions.filter((d) => d.kind === "OperationDefinition");

@@ -89,6 +89,11 @@ describe("the subscription socket (graphql-transport-ws)", () => {
     expect(query).toMatchObject({ type: "error", id: "query" });
     expect(JSON.stringify(query["payload"])).toContain("over HTTP");
 
+    // HTTP's query limits apply here too (40 aliases, over the 30 allowed).
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: aggregateId`).join(" ");
+    client.send({ type: "subscribe", id: "aliases", payload: { query: `subscription { eventStream { ${aliases} } }` } });
+    expect(await client.next()).toMatchObject({ type: "error", id: "aliases", payload: [{ extensions: { code: "VALIDATION_ERROR", details: { reason: "TOO_MANY_ALIASES" } } }] });
+
     client.send({ type: "ping" });
     expect(await client.next()).toEqual({ type: "pong" });
     client.socket.close(1000, "done");
