@@ -42,6 +42,8 @@ export default defineConfig({
         plugins: [workersRuntime()],
         test: {
           name: "workers",
+          // Every operation logs a JSON line: show them for failing tests only.
+          silent: "passed-only",
           include: ["test/workers/**/*.test.ts"],
           testTimeout: 30_000,
           sequence: { groupOrder: 1 },
@@ -53,6 +55,8 @@ export default defineConfig({
         plugins: [workersRuntime()],
         test: {
           name: "workers-serial",
+          // Every operation logs a JSON line: show them for failing tests only.
+          silent: "passed-only",
           include: ["test/workers-serial/**/*.test.ts"],
           testTimeout: 120_000,
           fileParallelism: false,
