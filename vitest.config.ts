@@ -26,6 +26,8 @@ const workersRuntime = () =>
 
 export default defineConfig({
   test: {
+    // Every GraphQL operation logs a JSON line: show them for failing tests only.
+    silent: "passed-only",
     globalSetup: ["./test/support/global-setup.ts"],
     projects: [
       {
@@ -42,8 +44,6 @@ export default defineConfig({
         plugins: [workersRuntime()],
         test: {
           name: "workers",
-          // Every operation logs a JSON line: show them for failing tests only.
-          silent: "passed-only",
           include: ["test/workers/**/*.test.ts"],
           testTimeout: 30_000,
           sequence: { groupOrder: 1 },
@@ -55,8 +55,6 @@ export default defineConfig({
         plugins: [workersRuntime()],
         test: {
           name: "workers-serial",
-          // Every operation logs a JSON line: show them for failing tests only.
-          silent: "passed-only",
           include: ["test/workers-serial/**/*.test.ts"],
           testTimeout: 120_000,
           fileParallelism: false,
