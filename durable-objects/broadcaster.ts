@@ -1,10 +1,12 @@
 import { DurableObject } from "cloudflare:workers";
+import { GraphQLError } from "graphql";
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from "graphql-ws";
+import { tokenRole } from "../src/graphql/access.ts";
 import { buildSchema } from "../src/graphql/schema.ts";
-import { deliver } from "../src/subscriptions/delivery.ts";
+import { LiveSubscriptions } from "../src/subscriptions/live-subscriptions.ts";
 import { MessageCache, type PubSubMessage, type TopicStats } from "../src/subscriptions/message-cache.ts";
 import { handleFrame, initTimedOut, newSocketState, type SocketState } from "../src/subscriptions/protocol.ts";
-import { broadcasterSettings } from "../src/subscriptions/settings.ts";
+import { broadcasterSettings, SHARD_HEADER } from "../src/subscriptions/settings.ts";
 import { DashboardPush, dashboardStats, type DashboardStats } from "../src/telemetry/dashboard.ts";
 import type { Execution, ExecutionKind, ExecutionReport } from "../src/telemetry/execution.ts";
 import { ExecutionLog, type ExecutionTotals } from "../src/telemetry/execution-log.ts";
@@ -20,9 +22,17 @@ const DASHBOARD_PUSH_MS = 250;
 export class BroadcasterDO extends DurableObject<Env> {
   #schema = buildSchema();
   #settings = broadcasterSettings(this.env);
+  // Secrets are not in the generated Env type.
+  #auth = this.env as unknown as { AUTH_MODE?: string; API_TOKEN?: string; ADMIN_TOKEN?: string };
   #cache = new MessageCache(this.ctx.storage.sql, this.#settings.cacheSize);
+  #live = new LiveSubscriptions({
+    schema: this.#schema,
+    cache: this.#cache,
+    sockets: () => this.ctx.getWebSockets(),
+    maxUnconfirmedBytes: this.#settings.socketBufferBytes,
+  });
   #executions = new ExecutionLog(this.ctx.storage.sql, this.#settings.cacheSize);
-  #dashboard = new DashboardPush(DASHBOARD_PUSH_MS, () => this.#dashboardStats(), (message) => deliver(this.#schema, this.ctx.getWebSockets(), [message]));
+  #dashboard = new DashboardPush(DASHBOARD_PUSH_MS, () => this.#dashboardStats(), async (message) => this.#live.deliver([message]));
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -30,11 +40,11 @@ export class BroadcasterDO extends DurableObject<Env> {
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair('{"type":"ping"}', '{"type":"pong"}'));
   }
 
-  /** Stores the messages this shard has not seen yet (a redelivered batch changes nothing). */
+  /** Stores the messages this shard has not seen yet (a redelivered batch changes nothing) and sends them. */
   async publish(messages: PubSubMessage[]): Promise<{ accepted: number }> {
     const accepted = this.#cache.publish(messages);
     this.#executions.observe(accepted);
-    await deliver(this.#schema, this.ctx.getWebSockets(), accepted);
+    this.#live.deliver(accepted);
     if (accepted.length > 0) this.#dashboard.changed();
     return { accepted: accepted.length };
   }
@@ -69,25 +79,41 @@ export class BroadcasterDO extends DurableObject<Env> {
     return this.#cache.stats();
   }
 
-  override async fetch(_request: Request): Promise<Response> {
+  override async fetch(request: Request): Promise<Response> {
     const { 0: client, 1: server } = new WebSocketPair();
     this.ctx.acceptWebSocket(server);
-    server.serializeAttachment(newSocketState(Date.now()));
+    server.serializeAttachment(newSocketState(Date.now(), request.headers.get(SHARD_HEADER)));
     // The init timeout must outlive an eviction, so it is an alarm, not a timer.
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + this.#settings.initTimeoutMs);
     return new Response(null, { status: 101, webSocket: client, headers: { "Sec-WebSocket-Protocol": GRAPHQL_TRANSPORT_WS_PROTOCOL } });
   }
 
   override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const step = handleFrame(this.#schema, socket.deserializeAttachment() as SocketState, data);
-    socket.serializeAttachment(step.state);
+    const authorize = async (token: string | undefined) => this.#auth.AUTH_MODE === "open" || !((await tokenRole(token, this.#auth)) instanceof GraphQLError);
+    const before = socket.deserializeAttachment() as SocketState;
+    const step = await handleFrame(this.#schema, before, data, authorize);
+    // No await from here on: a started subscription's replay and going live happen between two publishes.
     for (const frame of step.send) socket.send(frame);
-    if (step.close) socket.close(step.close.code, step.close.reason);
+    if (step.pong) this.#live.confirmed(socket, step.pong);
+    // Only subscribe and complete change the subscriptions (the protocol keeps the same object otherwise).
+    if (step.state.subscriptions !== before.subscriptions) {
+      this.#live.update(socket, step.state, step.started);
+      socket.serializeAttachment(step.state);
+    } else if (step.state !== before) socket.serializeAttachment(step.state);
+    if (step.close) {
+      this.#live.drop(socket);
+      socket.close(step.close.code, step.close.reason);
+    }
   }
 
   override async webSocketClose(socket: WebSocket, code: number, reason: string): Promise<void> {
+    this.#live.drop(socket);
     // 1005 (no code) and 1006 (abnormal) cannot be sent back in a close frame.
     if (code !== 1005 && code !== 1006) socket.close(code, reason);
+  }
+
+  override async webSocketError(socket: WebSocket): Promise<void> {
+    this.#live.drop(socket);
   }
 
   override async alarm(): Promise<void> {

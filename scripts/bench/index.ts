@@ -8,6 +8,8 @@
 //   npm run bench -- --profile          wait events + top statements per trial
 //   npm run bench -- --stack            the whole stack over GraphQL/HTTP (scripts/bench/stack.ts),
 //                                       with --clients 1,8,32 --duration 5 --only read,floor --write
+//   npm run bench -- --delivery         subscription delivery (scripts/bench/delivery.ts),
+//                                       with --sockets 1,100,1000 --shards 2,8 --rate 2,5 --duration 10 --write
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { takeOverShutdownSignals } from "../lib/shutdown-signals.ts";
@@ -32,8 +34,27 @@ const { values: args } = parseArgs({
     write: { type: "boolean", default: false },
     stack: { type: "boolean", default: false },
     clients: { type: "string", default: "1,8,32" },
+    delivery: { type: "boolean", default: false },
+    sockets: { type: "string", default: "1,100,1000" },
+    shards: { type: "string", default: "2" },
+    rate: { type: "string", default: "2,5" },
   },
 });
+
+if (args.delivery) {
+  const { runDeliveryBench } = await import("./delivery.ts");
+  const report = await runDeliveryBench({
+    sockets: args.sockets.split(",").map(Number),
+    shards: args.shards.split(",").map(Number),
+    rates: args.rate.split(",").map(Number),
+    // The append bench's defaults are too short for delivery: 10 s unless --duration says otherwise.
+    durationMs: (process.argv.includes("--duration") ? Number(args.duration) : 10) * 1000,
+    warmupMs: Number(args.warmup) * 1000,
+  });
+  console.log(`\n${report}`);
+  if (args.write) await writeReport(REPORT_PATH, report, "delivery");
+  process.exit(0);
+}
 
 if (args.stack) {
   const { runStackBench } = await import("./stack.ts");

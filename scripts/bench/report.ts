@@ -64,7 +64,7 @@ export function renderReport(facts: RunFacts, results: Result[], ratios: RatioAi
 }
 
 /** The marked section of the document a report replaces: "append" (the event store) or "stack". */
-export type ReportSection = "append" | "stack";
+export type ReportSection = "append" | "stack" | "delivery";
 
 /** Replaces the results between the markers, leaving the prose around them alone. */
 export async function writeReport(path: string, report: string, section: ReportSection = "append"): Promise<void> {

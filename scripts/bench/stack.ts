@@ -74,7 +74,8 @@ export async function runStackBench(options: StackBenchOptions): Promise<string>
   }
 }
 
-async function openTarget(): Promise<{ graphql: string; databaseUrl: string; close(): Promise<void> }> {
+/** The stack to drive: a running one (GRAPHQL_URL + DATABASE_URL), or one started as `npm start` does, on free ports. */
+export async function openTarget(command = "npm run bench -- --stack", vars?: Record<string, string>): Promise<{ graphql: string; databaseUrl: string; close(): Promise<void> }> {
   if (process.env.GRAPHQL_URL) {
     if (!process.env.DATABASE_URL) throw new Error("with GRAPHQL_URL, also set DATABASE_URL (the stack's Postgres, for its counters)");
     return { graphql: process.env.GRAPHQL_URL, databaseUrl: process.env.DATABASE_URL, close: async () => undefined };
@@ -84,7 +85,7 @@ async function openTarget(): Promise<{ graphql: string; databaseUrl: string; clo
   const [port, pgPort] = await Promise.all([findFreePort(), findFreePort()]);
   let stack: LocalStack | undefined;
   try {
-    stack = await startStack({ dataDir, port, pgPort, echo: false, log: (line) => console.error(line), command: "npm run bench -- --stack" });
+    stack = await startStack({ dataDir, port, pgPort, echo: false, log: (line) => console.error(line), command, vars });
   } catch (error) {
     await rm(dataDir, { recursive: true, force: true });
     throw error;
@@ -158,7 +159,7 @@ async function drive(url: string, row: Row, clients: number, durationMs: number)
 }
 
 // Node's fetch keeps connections alive by default (undici's pool per origin).
-async function graphql(url: string, query: string, variables: Record<string, unknown>, strict: boolean): Promise<Record<string, any>> {
+export async function graphql(url: string, query: string, variables: Record<string, unknown>, strict: boolean): Promise<Record<string, any>> {
   const response = await fetch(url, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ query, variables }) });
   const body = (await response.json()) as { data?: Record<string, any>; errors?: { message: string }[] };
   if (body.errors?.length || !body.data) {
@@ -176,7 +177,7 @@ async function databaseCounters(client: pg.Client): Promise<{ sessions: number; 
   return { sessions: Number(rows[0]!.sessions), commits: Number(rows[0]!.commits) - 1 };
 }
 
-function percentile(values: number[], p: number): number {
+export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;

@@ -44,6 +44,8 @@ export interface StartStackOptions extends StackOptions {
   echo?: boolean;
   /** Progress messages (default: console.log). */
   log?: (message: string) => void;
+  /** More Worker vars (e.g. BROADCASTER_SHARDS for a benchmark). */
+  vars?: Record<string, string>;
 }
 
 const HEALTH_TIMEOUT_MS = 120_000;
@@ -81,7 +83,7 @@ export async function startStack(options: StartStackOptions): Promise<LocalStack
     log(auth.summary);
     const wrangler = startWranglerDev({
       port: options.port,
-      vars: { DATABASE_URL: database.url, DB_PROXY: databaseProxy, ...auth.vars },
+      vars: { DATABASE_URL: database.url, DB_PROXY: databaseProxy, ...auth.vars, ...options.vars },
       persistTo: join(options.dataDir, "wrangler"),
       echo: options.echo,
     });

@@ -1,6 +1,6 @@
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from "graphql-ws";
 import type { Context, Next } from "hono";
-import { pickShard, broadcasterSettings } from "../subscriptions/settings.ts";
+import { pickShard, broadcasterSettings, SHARD_HEADER } from "../subscriptions/settings.ts";
 import type { AppEnv } from "./app.ts";
 
 /**
@@ -15,6 +15,9 @@ export async function subscriptionSocket(c: Context<AppEnv>, next: Next): Promis
   if (!protocols.includes(GRAPHQL_TRANSPORT_WS_PROTOCOL)) {
     return c.text(`WebSocket subprotocol ${GRAPHQL_TRANSPORT_WS_PROTOCOL} required`, 426);
   }
-  const shard = c.env.BROADCASTER.getByName(pickShard(broadcasterSettings(c.env)));
-  return shard.fetch(c.req.raw);
+  const name = pickShard(broadcasterSettings(c.env));
+  // The shard learns its own name this way, to say it in connection_ack (clients and tests see where they landed).
+  const request = new Request(c.req.raw);
+  request.headers.set(SHARD_HEADER, name);
+  return c.env.BROADCASTER.getByName(name).fetch(request);
 }

@@ -1,4 +1,4 @@
-import { comparePositions, decodePosition } from "../event-store/position.ts";
+import { comparePositions, decodePosition, type LogPosition } from "../event-store/position.ts";
 
 /**
  * A broadcaster shard's last N messages and per-topic stats, in the Durable
@@ -30,6 +30,8 @@ export class MessageCache {
     sql.exec("CREATE TABLE IF NOT EXISTS topic_second (topic TEXT NOT NULL, second INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (topic, second))");
     sql.exec(`CREATE TABLE IF NOT EXISTS topic (
       name TEXT PRIMARY KEY, last_id TEXT NOT NULL, message_count INTEGER NOT NULL, last_message_at TEXT NOT NULL)`);
+    // The newest message of each topic that eviction dropped: a cursor before it has a gap.
+    sql.exec("CREATE TABLE IF NOT EXISTS topic_evicted (name TEXT PRIMARY KEY, through_id TEXT NOT NULL)");
   }
 
   /** Stores the messages not seen before, in order; returns them (the ones to deliver). */
@@ -54,7 +56,14 @@ export class MessageCache {
       accepted.push(message);
     }
     if (accepted.length > 0) {
-      this.sql.exec("DELETE FROM message WHERE seq <= (SELECT MAX(seq) FROM message) - ?", this.capacity);
+      const evictedUpTo = `(SELECT MAX(seq) FROM message) - ${this.capacity}`;
+      // seq order is log order within a topic, so each topic's newest evicted row is its MAX(seq).
+      this.sql.exec(
+        `INSERT INTO topic_evicted (name, through_id)
+         SELECT topic, id FROM (SELECT topic, id, MAX(seq) FROM message WHERE seq <= ${evictedUpTo} GROUP BY topic) WHERE true
+         ON CONFLICT (name) DO UPDATE SET through_id = excluded.through_id`,
+      );
+      this.sql.exec(`DELETE FROM message WHERE seq <= ${evictedUpTo}`);
       this.sql.exec("DELETE FROM topic_second WHERE second <= ?", Math.floor((now - RATE_WINDOW_MS) / 1000));
     }
     return accepted;
@@ -66,6 +75,22 @@ export class MessageCache {
       ? this.sql.exec<MessageRow>("SELECT * FROM message ORDER BY seq DESC LIMIT ?", limit)
       : this.sql.exec<MessageRow>("SELECT * FROM message WHERE topic = ? ORDER BY seq DESC LIMIT ?", topic, limit);
     return rows.toArray().reverse().map(toMessage);
+  }
+
+  /**
+   * A topic's messages after the cursor `after` (a message id), oldest first;
+   * "too-old" when eviction already dropped one of them, so replaying would leave a gap.
+   */
+  since(topic: string, after: LogPosition): PubSubMessage[] | "too-old" {
+    const evicted = this.sql.exec<{ through_id: string }>("SELECT through_id FROM topic_evicted WHERE name = ?", topic).toArray()[0];
+    if (evicted && comparePositions(after, decodePosition(evicted.through_id)) < 0) return "too-old";
+    // Newest first, stopping at the cursor: a recent cursor reads a few rows, not the whole cache.
+    const newer: PubSubMessage[] = [];
+    for (const row of this.sql.exec<MessageRow>("SELECT * FROM message WHERE topic = ? ORDER BY seq DESC", topic)) {
+      if (comparePositions(decodePosition(row.id), after) <= 0) break;
+      newer.push(toMessage(row));
+    }
+    return newer.reverse();
   }
 
   stats(now = Date.now()): TopicStats[] {

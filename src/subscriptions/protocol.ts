@@ -1,5 +1,8 @@
-import { type DocumentNode, GraphQLError, type GraphQLSchema, parse, validate } from "graphql";
+import { type DocumentNode, GraphQLError, type GraphQLSchema, type OperationDefinitionNode, parse, validate } from "graphql";
 import { CloseCode, type Message, MessageType, parseMessage, stringifyMessage } from "graphql-ws";
+import { encodePosition } from "../event-store/position.ts";
+import { maskError } from "../graphql/errors.ts";
+import { subscriptionTarget } from "./subscription-target.ts";
 
 /**
  * graphql-transport-ws, server side, as pure decisions: given one socket's
@@ -10,24 +13,34 @@ import { CloseCode, type Message, MessageType, parseMessage, stringifyMessage } 
 
 export type SubscriptionRequest = { query: string; variables?: Record<string, unknown> | null; operationName?: string | null };
 
+/** A running subscription: its request, its topic, and the id of the last message it was sent up to (its cursor). */
+export type ActiveSubscription = SubscriptionRequest & { topic: string; after: string | null };
+
 /** Everything a socket needs to survive hibernation: kept in its attachment. */
 export type SocketState = {
   connectedAt: number;
+  /** The shard's name, told to the client in connection_ack's payload. */
+  shard: string | null;
   initReceived: boolean;
   acknowledged: boolean;
-  /** The init payload's `authorization` ("Bearer ..."); kept, not enforced yet. */
-  authorization: string | null;
-  subscriptions: Record<string, SubscriptionRequest>;
+  subscriptions: Record<string, ActiveSubscription>;
 };
 
 export type ProtocolStep = {
   send: string[];
   close?: { code: number; reason: string };
+  /** A subscription this frame started: the caller replays its cursor and makes it live. */
+  started?: string;
+  /** A pong's payload: what the client confirms having read (see send-window.ts). */
+  pong?: Record<string, unknown>;
   state: SocketState;
 };
 
-export function newSocketState(now: number): SocketState {
-  return { connectedAt: now, initReceived: false, acknowledged: false, authorization: null, subscriptions: {} };
+/** Whether a connection_init's bearer token (or none) may connect. */
+export type Authorize = (token: string | undefined) => Promise<boolean>;
+
+export function newSocketState(now: number, shard: string | null): SocketState {
+  return { connectedAt: now, shard, initReceived: false, acknowledged: false, subscriptions: {} };
 }
 
 /** A socket still waiting for connection_init after this long is closed with 4408. */
@@ -35,7 +48,7 @@ export function initTimedOut(state: SocketState, now: number, timeoutMs: number)
   return !state.initReceived && now - state.connectedAt >= timeoutMs;
 }
 
-export function handleFrame(schema: GraphQLSchema, state: SocketState, data: string | ArrayBuffer): ProtocolStep {
+export async function handleFrame(schema: GraphQLSchema, state: SocketState, data: string | ArrayBuffer, authorize: Authorize): Promise<ProtocolStep> {
   let message: Message;
   try {
     // parseMessage validates the shape of every message type, so a wrong
@@ -49,30 +62,35 @@ export function handleFrame(schema: GraphQLSchema, state: SocketState, data: str
     case MessageType.ConnectionInit: {
       if (state.initReceived) return closeWith(state, CloseCode.TooManyInitialisationRequests, "Too many initialisation requests");
       const authorization = message.payload?.["authorization"];
-      const next: SocketState = {
-        ...state,
-        initReceived: true,
-        acknowledged: true,
-        authorization: typeof authorization === "string" ? authorization : null,
-      };
-      return { send: [stringifyMessage({ type: MessageType.ConnectionAck })], state: next };
+      // Anything but "Bearer <token>" is a token that matches none; no authorization at all is anonymous.
+      const token = authorization === undefined ? undefined : (/^Bearer\s+(\S+)\s*$/i.exec(String(authorization))?.[1] ?? String(authorization));
+      if (!(await authorize(token))) return closeWith({ ...state, initReceived: true }, CloseCode.Forbidden, "Forbidden");
+      const ack = state.shard ? stringifyMessage({ type: MessageType.ConnectionAck, payload: { shard: state.shard } }) : stringifyMessage({ type: MessageType.ConnectionAck });
+      return { send: [ack], state: { ...state, initReceived: true, acknowledged: true } };
     }
     case MessageType.Ping:
       return { send: [stringifyMessage({ type: MessageType.Pong })], state };
     case MessageType.Pong:
-      return { send: [], state };
+      return { send: [], state, pong: message.payload ?? {} };
     case MessageType.Subscribe: {
       if (!state.acknowledged) return closeWith(state, CloseCode.Unauthorized, "Unauthorized");
       const { id, payload } = message;
       if (id in state.subscriptions) return closeWith(state, CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
-      const errors = validateSubscription(schema, payload);
-      if (errors.length > 0) {
+      const validated = validateSubscription(schema, payload);
+      const target = "document" in validated ? subscriptionTarget(schema, validated.document, validated.operation, payload.variables) : validated;
+      if (!("topic" in target)) {
         // Bad documents are the client's mistake about one operation, not
         // about the protocol: answer `error` and keep the socket.
-        return { send: [stringifyMessage({ type: MessageType.Error, id, payload: errors.map((e) => e.toJSON()) })], state };
+        return { send: [errorMessage(id, target instanceof GraphQLError ? [target] : target)], state };
       }
-      const request: SubscriptionRequest = { query: payload.query, variables: payload.variables ?? null, operationName: payload.operationName ?? null };
-      return { send: [], state: { ...state, subscriptions: { ...state.subscriptions, [id]: request } } };
+      const subscription: ActiveSubscription = {
+        query: payload.query,
+        variables: payload.variables ?? null,
+        operationName: payload.operationName ?? null,
+        topic: target.topic,
+        after: target.after && encodePosition(target.after),
+      };
+      return { send: [], started: id, state: { ...state, subscriptions: { ...state.subscriptions, [id]: subscription } } };
     }
     case MessageType.Complete: {
       const { [message.id]: _completed, ...subscriptions } = state.subscriptions;
@@ -84,8 +102,15 @@ export function handleFrame(schema: GraphQLSchema, state: SocketState, data: str
   }
 }
 
+/** An `error` message: ends that one subscription, with the same error codes as HTTP answers. */
+export function errorMessage(id: string, errors: readonly GraphQLError[]): string {
+  return stringifyMessage({ type: MessageType.Error, id, payload: errors.map((e) => maskError(e) as GraphQLError) });
+}
+
+type ValidSubscription = { document: DocumentNode; operation: OperationDefinitionNode };
+
 /** Parses and validates a subscribe payload against the schema; only subscriptions are served over the socket. */
-export function validateSubscription(schema: GraphQLSchema, payload: SubscriptionRequest): readonly GraphQLError[] {
+export function validateSubscription(schema: GraphQLSchema, payload: SubscriptionRequest): ValidSubscription | readonly GraphQLError[] {
   let document: DocumentNode;
   try {
     document = parse(payload.query);
@@ -100,7 +125,7 @@ export function validateSubscription(schema: GraphQLSchema, payload: Subscriptio
   if (operation.operation !== "subscription") {
     return [new GraphQLError("Only subscriptions are served over the socket; send queries and mutations over HTTP")];
   }
-  return [];
+  return { document, operation };
 }
 
 function closeWith(state: SocketState, code: number, reason: string): ProtocolStep {

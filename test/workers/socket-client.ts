@@ -11,10 +11,15 @@ export type OpenSocket = {
   closed: Promise<{ code: number; reason: string }>;
 };
 
-export async function open(path = "/graphql"): Promise<OpenSocket> {
-  const response = await exports.default.fetch(`http://test.local${path}`, {
+/** Through the Worker's routing (a random shard), or straight to one shard's Durable Object. */
+type Shard = { fetch(request: Request): Promise<Response> };
+type SocketOptions = { answerPings?: boolean };
+
+export async function open(path = "/graphql", shard?: Shard, options: SocketOptions = { answerPings: true }): Promise<OpenSocket> {
+  const request = new Request(`http://test.local${path}`, {
     headers: { Upgrade: "websocket", "Sec-WebSocket-Protocol": "graphql-transport-ws" },
   });
+  const response = await (shard ? shard.fetch(request) : exports.default.fetch(request));
   expect(response.status).toBe(101);
   expect(response.headers.get("Sec-WebSocket-Protocol")).toBe("graphql-transport-ws");
   const socket = response.webSocket;
@@ -24,6 +29,8 @@ export async function open(path = "/graphql"): Promise<OpenSocket> {
   const waiting: ((message: Record<string, unknown>) => void)[] = [];
   socket.addEventListener("message", (event) => {
     const message = JSON.parse(String(event.data)) as Record<string, unknown>;
+    // As graphql-ws clients do: the broadcaster's pings measure how far behind a client is.
+    if (options.answerPings && message["type"] === "ping") return socket.send(JSON.stringify({ type: "pong", payload: message["payload"] }));
     const resolve = waiting.shift();
     if (resolve) resolve(message);
     else inbox.push(message);
@@ -42,10 +49,24 @@ export async function open(path = "/graphql"): Promise<OpenSocket> {
   };
 }
 
-export async function acknowledged(path?: string): Promise<OpenSocket> {
-  const client = await open(path);
+export async function acknowledged(path?: string, shard?: Shard, options?: SocketOptions): Promise<OpenSocket> {
+  const client = await open(path, shard, options);
   client.send({ type: "connection_init", payload: { authorization: "Bearer anything" } });
-  expect(await client.next()).toEqual({ type: "connection_ack" });
+  expect(await client.next()).toMatchObject({ type: "connection_ack" });
   return client;
 }
 
+
+/**
+ * Subscribes, and returns what came before the answer to an invalid subscribe
+ * sent right after: frames are handled in order, so that is the replay. (A
+ * ping proves nothing: the runtime answers it without the Durable Object.)
+ */
+export async function subscribe(client: OpenSocket, id: string, payload: unknown): Promise<Record<string, unknown>[]> {
+  const barrier = `barrier-${crypto.randomUUID()}`;
+  client.send({ type: "subscribe", id, payload });
+  client.send({ type: "subscribe", id: barrier, payload: { query: "subscription { nope }" } });
+  const before: Record<string, unknown>[] = [];
+  for (let message = await client.next(); message["id"] !== barrier; message = await client.next()) before.push(message);
+  return before;
+}

@@ -8,9 +8,11 @@ import { acknowledged, open } from "./socket-client.ts";
 const eventStream = { query: "subscription { eventStream(aggregateType: \"category\") { id eventType } }" };
 
 describe("the subscription socket (graphql-transport-ws)", () => {
-  it("acknowledges connection_init and answers pings on /graphql and /socket", async () => {
+  it("acknowledges connection_init (naming the shard) and answers pings on /graphql and /socket", async () => {
     for (const path of ["/graphql", "/socket"]) {
-      const client = await acknowledged(path);
+      const client = await open(path);
+      client.send({ type: "connection_init" });
+      expect(await client.next()).toEqual({ type: "connection_ack", payload: { shard: expect.stringMatching(/^shard-[01]$/) } });
       client.send({ type: "ping" });
       expect(await client.next()).toEqual({ type: "pong" });
       client.socket.close(1000, "done");
