@@ -26,6 +26,8 @@ export class ProjectorDO extends DurableObject<Env> {
   #lag = new LagWindow();
   #running: Promise<void> | undefined;
   #again = false;
+  /** Unknown after a start, and true after this instance stopped its consumer at an event. */
+  #mayHaveFailed = true;
   /** When this instance last stored its name and wake time (every commit wakes it). */
   #safetyNetArmedAt = 0;
 
@@ -101,10 +103,14 @@ export class ProjectorDO extends DurableObject<Env> {
     const connect = () => this.#connection.get();
     while (this.#again) {
       this.#again = false;
-      const checkpoint = (await readCheckpoints(await connect(), [name])).get(name);
-      if (checkpoint?.status === "stopped") return;
-      if (checkpoint?.status === "failed" && !retryFailed && Date.now() - (checkpoint.failedAt?.getTime() ?? 0) < RETRY_FAILED_AFTER_MS) return;
+      // Only this instance marks its consumer failed, so once a run went through, the next need not look.
+      if (this.#mayHaveFailed) {
+        const checkpoint = (await readCheckpoints(await connect(), [name])).get(name);
+        if (checkpoint?.status === "stopped") return;
+        if (checkpoint?.status === "failed" && !retryFailed && Date.now() - (checkpoint.failedAt?.getTime() ?? 0) < RETRY_FAILED_AFTER_MS) return;
+      }
       const result = await runUntilCaughtUp(connect, consumer, { lag: this.#lag, reconnect: () => this.#connection.close() });
+      this.#mayHaveFailed = result.status === "failed";
       if (result.status === "failed") {
         await this.#connection.close();
         return;

@@ -3,9 +3,9 @@
 // point neither skips nor double-applies an event. Projections, the saga
 // manager and the broadcaster's publisher all run through it.
 import { upcastDomainEvent } from "../domain/upcasters.ts";
-import { readGlobalLog, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
+import { comparePositions, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
 import { isTransient } from "../db/transient-errors.ts";
-import { lockCheckpoint, saveCheckpoint } from "./checkpoints.ts";
+import { advanceCheckpoint, justBefore, readConsumerPage } from "./page.ts";
 import type { LagWindow } from "./lag.ts";
 
 export interface Consumer {
@@ -63,31 +63,56 @@ function blameOn<T>(events: readonly StoredEvent[], work: () => T): T {
   }
 }
 
-/** Runs one batch in one transaction; `db` must be a single connection, not a pool. */
+/**
+ * Runs one batch: reads the page (no transaction), then applies its events and
+ * moves the checkpoint in one transaction. A page with nothing for this
+ * consumer only moves the checkpoint, in one statement. `db` must be a single
+ * connection, not a pool.
+ */
 export async function runConsumerBatch(db: Queryable, consumer: Consumer, options: BatchOptions = {}): Promise<ConsumerBatch> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const wanted = consumer.eventTypes === "all" ? null : new Set(consumer.eventTypes);
+  const page = await readConsumerPage(db, consumer.name, consumer.eventTypes, batchSize);
+  if (page.status === "stopped") return { read: 0, applied: 0, position: page.checkpoint, caughtUp: true, heldBack: false };
+  const short = page.events.length < batchSize;
+  const done = (read: number): ConsumerBatch => ({
+    read,
+    applied: page.events.length,
+    position: page.position,
+    caughtUp: short && !page.heldBack,
+    heldBack: short && page.heldBack,
+  });
+  // Someone else moved the checkpoint since the page was read: nothing done, read again.
+  const raced: ConsumerBatch = { read: 0, applied: 0, position: page.checkpoint, caughtUp: false, heldBack: false };
+
+  if (page.events.length === 0) {
+    if (comparePositions(page.position, page.checkpoint) === 0) return done(0);
+    const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position);
+    return read === null ? raced : done(read);
+  }
+
   await db.query("BEGIN");
   try {
-    const checkpoint = await lockCheckpoint(db, consumer.name);
-    if (checkpoint.status === "stopped") {
-      await db.query("COMMIT");
-      return { read: 0, applied: 0, position: checkpoint, caughtUp: true, heldBack: false };
+    const events = page.events.map((event) => blameOn([event], () => upcastDomainEvent(event)));
+    const now = Date.now();
+    for (const event of events) options.lag?.add(now - event.occurredAt.getTime());
+    const lag = options.lag ? { p50: options.lag.percentile(50), p99: options.lag.percentile(99) } : undefined;
+    // Moving the checkpoint first also locks it: a second runner waits here, then finds it moved.
+    const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position, lag);
+    if (read === null) {
+      await db.query("ROLLBACK");
+      return raced;
     }
-    const page = await readGlobalLog(db, { after: checkpoint, limit: batchSize });
-    const relevant = page.events.map((event) => blameOn([event], () => upcastDomainEvent(event))).filter((event) => wanted === null || wanted.has(event.type));
-    if (relevant.length > 0) await blameOn(relevant, () => consumer.apply(db, relevant));
-    if (page.events.length > 0) {
-      const now = Date.now();
-      for (const event of relevant) options.lag?.add(now - event.occurredAt.getTime());
-      const lag = options.lag ? { p50: options.lag.percentile(50), p99: options.lag.percentile(99) } : undefined;
-      await saveCheckpoint(db, consumer.name, { position: page.position, processed: page.events.length, lag });
-    }
+    await blameOn(events, () => consumer.apply(db, events));
     await db.query("COMMIT");
-    const short = page.events.length < batchSize;
-    return { read: page.events.length, applied: relevant.length, position: page.position, caughtUp: short && !page.heldBack, heldBack: short && page.heldBack };
+    return done(read);
   } catch (error) {
     await db.query("ROLLBACK").catch(() => undefined);
+    // The events of other types before the first one to blame are passed over
+    // for good, so the checkpoint of a failed consumer stands right before the
+    // event it failed at (an admin's skip expects that event next).
+    if (error instanceof EventError) {
+      await advanceCheckpoint(db, consumer.name, page.checkpoint, justBefore(page.events[0]!)).catch(() => undefined);
+    }
     throw error;
   }
 }
