@@ -3,7 +3,7 @@
 // point neither skips nor double-applies an event. Projections, the saga
 // manager and the broadcaster's publisher all run through it.
 import { upcastDomainEvent } from "../domain/upcasters.ts";
-import { comparePositions, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
+import { type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
 import { isTransient } from "../db/transient-errors.ts";
 import { advanceCheckpoint, justBefore, readConsumerPage } from "./page.ts";
 import type { LagWindow } from "./lag.ts";
@@ -66,7 +66,7 @@ function blameOn<T>(events: readonly StoredEvent[], work: () => T): T {
 /**
  * Runs one batch: reads the page (no transaction), then applies its events and
  * moves the checkpoint in one transaction. A page with nothing for this
- * consumer only moves the checkpoint, in one statement. `db` must be a single
+ * consumer has moved the checkpoint in the same statement that read it. `db` must be a single
  * connection, not a pool.
  */
 export async function runConsumerBatch(db: Queryable, consumer: Consumer, options: BatchOptions = {}): Promise<ConsumerBatch> {
@@ -85,7 +85,8 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
   const raced: ConsumerBatch = { read: 0, applied: 0, position: page.checkpoint, caughtUp: false, heldBack: false };
 
   if (page.events.length === 0) {
-    if (comparePositions(page.position, page.checkpoint) === 0) return done(0);
+    if (page.passedOver === "raced") return raced;
+    if (page.passedOver !== "no checkpoint yet") return done(page.passedOver.moved);
     const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position);
     return read === null ? raced : done(read);
   }

@@ -2,9 +2,10 @@
 // its checkpoint, the next events of the types it handles (filtered in SQL,
 // so a projection never fetches the rows it would drop) and how far the log
 // reaches below the gap-safe bound. Events of other types are not read at
-// all; the checkpoint moves past them by `advanceCheckpoint`, compare-and-set
-// from the position this page started at, so two runners of one consumer can
-// never both move it (and apply) from the same place.
+// all; the checkpoint moves past them (in the same statement when the page is
+// empty, else by `advanceCheckpoint`), compare-and-set from the position the
+// page started at, so two runners of one consumer can never both move it (and
+// apply) from the same place.
 import { EVENT_COLUMNS, toStoredEvent, type EventRow } from "../event-store/rows.ts";
 import { START, comparePositions, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
 import type { ConsumerStatus } from "./checkpoints.ts";
@@ -19,7 +20,12 @@ export interface ConsumerPage {
   position: LogPosition;
   /** An older open transaction holds committed events back (see readGlobalLog). */
   heldBack: boolean;
+  /** For an empty page: whether the same statement moved the checkpoint to `position`, and past how many events. */
+  passedOver: PassedOver;
 }
+
+/** Moved (0 when there was nothing to pass over); or someone else moved it first; or there is no row to move yet. */
+export type PassedOver = { moved: number } | "raced" | "no checkpoint yet";
 
 type PageRow = Partial<EventRow> & {
   status: ConsumerStatus;
@@ -28,6 +34,9 @@ type PageRow = Partial<EventRow> & {
   head_transaction_id: string | null;
   head_global_sequence: string | null;
   held_back: boolean;
+  stored: boolean;
+  moved: number;
+  passed: number;
 };
 
 /**
@@ -39,27 +48,47 @@ export async function readConsumerPage(db: Queryable, consumer: string, eventTyp
   const { rows } = await db.query<PageRow>(
     `WITH bound AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
      checkpoint AS (
-       SELECT coalesce(c.transaction_id, '0'::xid8) AS transaction_id, coalesce(c.global_sequence, 0) AS global_sequence,
-              coalesce(c.status, 'running') AS status
+       SELECT coalesce(c.transaction_id, '0'::xid8) AS at_transaction, coalesce(c.global_sequence, 0) AS at_sequence,
+              coalesce(c.status, 'running') AS status, c.consumer IS NOT NULL AS stored
        FROM (VALUES ($1::text)) AS wanted (consumer) LEFT JOIN query.checkpoints c ON c.consumer = wanted.consumer
      ),
      head AS (
-       SELECT events.transaction_id, events.global_sequence FROM event_store.events, bound
+       SELECT events.transaction_id AS at_transaction, events.global_sequence AS at_sequence FROM event_store.events, bound
        WHERE events.transaction_id < bound.xmin ORDER BY events.transaction_id DESC, events.global_sequence DESC LIMIT 1
-     )
-     SELECT page.*, checkpoint.status, checkpoint.transaction_id::text AS checkpoint_transaction_id,
-            checkpoint.global_sequence::text AS checkpoint_global_sequence,
-            (SELECT transaction_id::text FROM head) AS head_transaction_id, (SELECT global_sequence::text FROM head) AS head_global_sequence,
-            EXISTS (SELECT 1 FROM event_store.events, bound WHERE events.transaction_id >= bound.xmin) AS held_back
-     FROM bound CROSS JOIN checkpoint LEFT JOIN LATERAL (
+     ),
+     page AS MATERIALIZED (
        SELECT ${EVENT_COLUMNS}, events.transaction_id AS by_transaction, events.global_sequence AS by_sequence
-       FROM event_store.events
+       FROM event_store.events, bound, checkpoint
        WHERE checkpoint.status <> 'stopped'
-         AND (events.transaction_id, events.global_sequence) > (checkpoint.transaction_id, checkpoint.global_sequence)
+         AND (events.transaction_id, events.global_sequence) > (checkpoint.at_transaction, checkpoint.at_sequence)
          AND events.transaction_id < bound.xmin AND ($2::text[] IS NULL OR events.event_type = ANY ($2::text[]))
        ORDER BY events.transaction_id, events.global_sequence
        LIMIT $3
-     ) AS page ON true
+     ),
+     -- Nothing here for this consumer: move its checkpoint to the head in this same
+     -- statement, compare-and-set from the position this snapshot read.
+     passed AS (
+       SELECT count(*) AS n FROM event_store.events, checkpoint, head
+       WHERE NOT EXISTS (SELECT 1 FROM page)
+         AND (events.transaction_id, events.global_sequence) > (checkpoint.at_transaction, checkpoint.at_sequence)
+         AND (events.transaction_id, events.global_sequence) <= (head.at_transaction, head.at_sequence)
+     ),
+     passed_over AS (
+       UPDATE query.checkpoints AS c SET transaction_id = head.at_transaction, global_sequence = head.at_sequence,
+         processed_count = c.processed_count + (SELECT n FROM passed), status = 'running',
+         last_error = NULL, failed_sequence = NULL, failed_at = NULL, last_processed_at = now(), updated_at = now()
+       FROM checkpoint, head
+       WHERE c.consumer = $1 AND NOT EXISTS (SELECT 1 FROM page)
+         AND (head.at_transaction, head.at_sequence) > (checkpoint.at_transaction, checkpoint.at_sequence)
+         AND c.transaction_id = checkpoint.at_transaction AND c.global_sequence = checkpoint.at_sequence AND c.status <> 'stopped'
+       RETURNING 1
+     )
+     SELECT page.*, checkpoint.status, checkpoint.stored, checkpoint.at_transaction::text AS checkpoint_transaction_id,
+            checkpoint.at_sequence::text AS checkpoint_global_sequence,
+            (SELECT at_transaction::text FROM head) AS head_transaction_id, (SELECT at_sequence::text FROM head) AS head_global_sequence,
+            EXISTS (SELECT 1 FROM event_store.events, bound WHERE events.transaction_id >= bound.xmin) AS held_back,
+            (SELECT count(*) FROM passed_over)::integer AS moved, (SELECT n FROM passed)::integer AS passed
+     FROM checkpoint LEFT JOIN page ON true
      ORDER BY page.by_transaction, page.by_sequence`,
     [consumer, eventTypes === "all" ? null : eventTypes, limit],
   );
@@ -70,10 +99,11 @@ export async function readConsumerPage(db: Queryable, consumer: string, eventTyp
   const last = events.at(-1);
   const head = first.head_transaction_id === null ? checkpoint : { transactionId: first.head_transaction_id, globalSequence: Number(first.head_global_sequence) };
   // A full page stops at its last event; a short one has passed over everything up to the head.
-  const position = events.length === limit ? last! : comparePositions(head, checkpoint) > 0 ? head : checkpoint;
-  return { status: first.status, checkpoint, events, position: first.status === "stopped" ? checkpoint : position, heldBack: first.held_back };
+  const position = first.status === "stopped" ? checkpoint : events.length === limit ? last! : comparePositions(head, checkpoint) > 0 ? head : checkpoint;
+  const toMove = events.length === 0 && comparePositions(position, checkpoint) > 0;
+  const passedOver: PassedOver = !toMove ? { moved: 0 } : first.moved === 1 ? { moved: first.passed } : first.stored ? "raced" : "no checkpoint yet";
+  return { status: first.status, checkpoint, events, position, heldBack: first.held_back, passedOver };
 }
-
 
 /** The position just before an event: past every event before it, and not past it. */
 export function justBefore(event: LogPosition): LogPosition {

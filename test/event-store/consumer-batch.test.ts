@@ -50,6 +50,23 @@ describe("consumer batches", () => {
     expect((await readCheckpoints(db, [consumer.name])).get(consumer.name)!.processedCount).toBeGreaterThanOrEqual(4);
   });
 
+  it("moves the checkpoint past a page with nothing for it in the statement that reads it", async () => {
+    const { consumer, other } = await freshConsumer(async () => {
+      throw new Error("nothing of this consumer's types was appended");
+    });
+    const streamId = randomUUID();
+    const appended = await appendToStream(db, "consumer-test", streamId, [{ type: other, data: {} }, { type: other, data: {} }], { expectedVersion: 0 });
+    await headReaching(db, appended.position!);
+    const before = (await readCheckpoints(db, [consumer.name])).get(consumer.name)!;
+
+    const page = await readConsumerPage(db, consumer.name, consumer.eventTypes, 10);
+    expect(page.events).toEqual([]);
+    expect(page.passedOver).toMatchObject({ moved: expect.any(Number) });
+    const after = (await readCheckpoints(db, [consumer.name])).get(consumer.name)!;
+    expect(after.processedCount - before.processedCount).toBeGreaterThanOrEqual(2);
+    expect((await readGlobalLog(db, { after, filter: { streamId } })).events).toEqual([]);
+  });
+
   it("two runners of one consumer at the same time apply each event once", async () => {
     const applied: number[] = [];
     const { consumer, wanted } = await freshConsumer(async (_db, events) => {
