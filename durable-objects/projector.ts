@@ -4,6 +4,7 @@ import { IdleConnection } from "../src/db/idle-connection.ts";
 import { databaseSettings } from "../src/db/worker-connection.ts";
 import { readCheckpoints } from "../src/consumers/checkpoints.ts";
 import { LagWindow } from "../src/consumers/lag.ts";
+import type { KnownPosition } from "../src/consumers/consumer.ts";
 import type { Projection } from "../src/projections/projection.ts";
 import { consumerNamed } from "../src/consumers/registry.ts";
 import { finishRebuild, isRebuilding, startRebuild } from "../src/projections/rebuild.ts";
@@ -24,6 +25,7 @@ export class ProjectorDO extends DurableObject<Env> {
   #rebuilding: Promise<void> | undefined;
   #startingRebuild = false;
   #lag = new LagWindow();
+  #known: KnownPosition = {};
   #running: Promise<void> | undefined;
   #again = false;
   /** Unknown after a start, and true after this instance stopped its consumer at an event. */
@@ -109,7 +111,7 @@ export class ProjectorDO extends DurableObject<Env> {
         if (checkpoint?.status === "stopped") return;
         if (checkpoint?.status === "failed" && !retryFailed && Date.now() - (checkpoint.failedAt?.getTime() ?? 0) < RETRY_FAILED_AFTER_MS) return;
       }
-      const result = await runUntilCaughtUp(connect, consumer, { lag: this.#lag, reconnect: () => this.#connection.close() });
+      const result = await runUntilCaughtUp(connect, consumer, { lag: this.#lag, known: this.#known, reconnect: () => this.#connection.close() });
       this.#mayHaveFailed = result.status === "failed";
       if (result.status === "failed") {
         await this.#connection.close();

@@ -35,7 +35,7 @@ export interface ReadModelOptions {
 }
 
 export interface ReadModelResults {
-  lag: { rate: number; achieved: number[]; p50: number[]; p99: number[] }[];
+  lag: { rate: number; achieved: number[]; p50: number[]; p99: number[]; roundTrips: number[] }[];
   rebuild: { events: number; eventsPerSecond: number[]; raw100: number[] };
   coldLoad: { events: number; withoutMs: number[]; withMs: number[] }[];
 }
@@ -48,7 +48,7 @@ async function connect(url: string): Promise<pg.Client> {
 
 export async function runReadModelBench(options: ReadModelOptions): Promise<ReadModelResults> {
   const results: ReadModelResults = {
-    lag: options.lagRates.map((rate) => ({ rate, achieved: [], p50: [], p99: [] })),
+    lag: options.lagRates.map((rate) => ({ rate, achieved: [], p50: [], p99: [], roundTrips: [] })),
     rebuild: { events: options.rebuildEvents, eventsPerSecond: [], raw100: [] },
     coldLoad: options.coldLoadSizes.map((events) => ({ events, withoutMs: [], withMs: [] })),
   };
@@ -62,7 +62,11 @@ export async function runReadModelBench(options: ReadModelOptions): Promise<Read
         row.achieved.push(trial.achieved);
         row.p50.push(trial.p50);
         row.p99.push(trial.p99);
-        console.error(`round ${round + 1}/${options.rounds}  lag at ${row.rate}/s: achieved ${trial.achieved.toFixed(0)}/s, p50 ${trial.p50.toFixed(1)} ms, p99 ${trial.p99.toFixed(1)} ms`);
+        row.roundTrips.push(trial.roundTripsPerAppend);
+        console.error(
+          `round ${round + 1}/${options.rounds}  lag at ${row.rate}/s: achieved ${trial.achieved.toFixed(0)}/s, p50 ${trial.p50.toFixed(1)} ms, p99 ${trial.p99.toFixed(1)} ms, ` +
+            `consumer round trips/append ${trial.roundTripsPerAppend.toFixed(1)}`,
+        );
       }
       results.rebuild.raw100.push((await measure(rawHundredRows, options.url, 1, options.timing)).eventsPerSecond);
       results.rebuild.eventsPerSecond.push(await rebuildTrial(options.url));
@@ -81,9 +85,18 @@ export async function runReadModelBench(options: ReadModelOptions): Promise<Read
 
 // ---- projection lag
 
-async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ achieved: number; p50: number; p99: number }> {
+async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ achieved: number; p50: number; p99: number; roundTripsPerAppend: number }> {
   const writers = await Promise.all(Array.from({ length: 8 }, () => connect(url)));
   const consumers = await Promise.all(PROJECTIONS.map(async (projection) => ({ projection, db: await connect(url) })));
+  // Round trips the consumers make per append: the write amplification, as a number.
+  let measuredRoundTrips = 0;
+  for (const { db } of consumers) {
+    const query = db.query.bind(db) as (...args: unknown[]) => Promise<unknown>;
+    (db as { query: unknown }).query = (...args: unknown[]) => {
+      if (measuring) measuredRoundTrips += 1;
+      return query(...args);
+    };
+  }
   const committedAt = new Map<string, number>();
   const lags: number[] = [];
   let measuring = false;
@@ -155,7 +168,7 @@ async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ ac
     stopped = true;
     const sorted = lags.sort((a, b) => a - b);
     const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
-    return { achieved: (measuredAppends / timing.durationMs) * 1000, p50: at(0.5), p99: at(0.99) };
+    return { achieved: (measuredAppends / timing.durationMs) * 1000, p50: at(0.5), p99: at(0.99), roundTripsPerAppend: measuredRoundTrips / Math.max(1, measuredAppends) };
   } finally {
     await Promise.all([...writers, ...consumers.map((c) => c.db)].map((client) => client.end()));
   }

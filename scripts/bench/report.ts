@@ -85,7 +85,10 @@ export function renderReadModelReport(facts: RunFacts, results: ReadModelResults
     "|---|---:|---:|---:|---|",
     ...results.lag.map((row) => {
       const p99 = median(row.p99);
-      return `| projection lag at ${row.rate} appends/s (achieved ${rate(median(row.achieved))}/s): p50 / p99 ms | ${ms(median(row.p50))} / ${spread(row.p99, ms)} | - | p99 < 100 ms | ${met(p99 < 100)} |`;
+      return (
+        `| projection lag at ${row.rate} appends/s (achieved ${rate(median(row.achieved))}/s; consumer round trips per append ${median(row.roundTrips).toFixed(1)}): ` +
+        `p50 / p99 ms | ${ms(median(row.p50))} / ${spread(row.p99, ms)} | - | p99 < 100 ms | ${met(p99 < 100)} |`
+      );
     }),
     `| rebuild of ${rate(results.rebuild.events)} events, events/s (raw100 at 1 writer: ${spread(results.rebuild.raw100, rate)} rows/s) | ${spread(results.rebuild.eventsPerSecond, rate)} | ${spread(rebuildRatios, (v) => v.toFixed(2))} | >= 0.3 | ${met(median(rebuildRatios) >= 0.3)} |`,
     ...results.coldLoad.map((row) => {

@@ -3,7 +3,8 @@
 // point neither skips nor double-applies an event. Projections, the saga
 // manager and the broadcaster's publisher all run through it.
 import { upcastDomainEvent } from "../domain/upcasters.ts";
-import { type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
+import { START, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
+import { readCheckpoints } from "./checkpoints.ts";
 import { isTransient } from "../db/transient-errors.ts";
 import { advanceCheckpoint, justBefore, readConsumerPage } from "./page.ts";
 import type { LagWindow } from "./lag.ts";
@@ -15,8 +16,15 @@ export interface Consumer {
   apply(db: Queryable, events: readonly StoredEvent[]): Promise<void>;
 }
 
+/** Where the consumer's checkpoint stands, as far as its runner knows: saves reading it before every batch. */
+export interface KnownPosition {
+  position?: LogPosition;
+}
+
 export interface BatchOptions {
   batchSize?: number;
+  /** Kept across batches (and wake-ups) by the consumer's one runner; a wrong guess only costs a re-read. */
+  known?: KnownPosition;
   /** Records commit-to-apply delays and stores p50/p99 with the checkpoint. */
   lag?: LagWindow;
 }
@@ -71,16 +79,22 @@ function blameOn<T>(events: readonly StoredEvent[], work: () => T): T {
  */
 export async function runConsumerBatch(db: Queryable, consumer: Consumer, options: BatchOptions = {}): Promise<ConsumerBatch> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const page = await readConsumerPage(db, consumer.name, consumer.eventTypes, batchSize);
+  const known = options.known ?? {};
+  known.position ??= (await readCheckpoints(db, [consumer.name])).get(consumer.name) ?? START;
+  const page = await readConsumerPage(db, consumer.name, consumer.eventTypes, batchSize, known.position);
+  known.position = page.checkpoint;
   if (page.status === "stopped") return { read: 0, applied: 0, position: page.checkpoint, caughtUp: true, heldBack: false };
   const short = page.events.length < batchSize;
-  const done = (read: number): ConsumerBatch => ({
+  const done = (read: number): ConsumerBatch => {
+    known.position = page.position;
+    return {
     read,
     applied: page.events.length,
     position: page.position,
     caughtUp: short && !page.heldBack,
     heldBack: short && page.heldBack,
-  });
+    };
+  };
   // Someone else moved the checkpoint since the page was read: nothing done, read again.
   const raced: ConsumerBatch = { read: 0, applied: 0, position: page.checkpoint, caughtUp: false, heldBack: false };
 
@@ -88,6 +102,7 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
     if (page.passedOver === "raced") return raced;
     if (page.passedOver !== "no checkpoint yet") return done(page.passedOver.moved);
     const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position);
+    if (read === null) known.position = undefined;
     return read === null ? raced : done(read);
   }
 
@@ -101,12 +116,14 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
     const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position, lag);
     if (read === null) {
       await db.query("ROLLBACK");
+      known.position = undefined;
       return raced;
     }
     await blameOn(events, () => consumer.apply(db, events));
     await db.query("COMMIT");
     return done(read);
   } catch (error) {
+    known.position = undefined;
     await db.query("ROLLBACK").catch(() => undefined);
     // The events of other types before the first one to blame are passed over
     // for good, so the checkpoint of a failed consumer stands right before the

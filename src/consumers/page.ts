@@ -1,5 +1,7 @@
 // What a consumer reads each pass, in one statement and without a transaction:
-// its checkpoint, the next events of the types it handles (filtered in SQL,
+// its checkpoint (it must stand where the caller expects it, whose known
+// position is a parameter so the planner sees the tiny range past it and
+// scans the (transaction_id, global_sequence) index), the next events of the types it handles (filtered in SQL,
 // so a projection never fetches the rows it would drop) and how far the log
 // reaches below the gap-safe bound. Events of other types are not read at
 // all; the checkpoint moves past them (in the same statement when the page is
@@ -20,7 +22,10 @@ export interface ConsumerPage {
   position: LogPosition;
   /** An older open transaction holds committed events back (see readGlobalLog). */
   heldBack: boolean;
-  /** For an empty page: whether the same statement moved the checkpoint to `position`, and past how many events. */
+  /**
+   * For an empty page: whether the same statement moved the checkpoint to `position`, and past how many events.
+   * "raced" also when the checkpoint did not stand where the caller expected: then `checkpoint` says where it stands.
+   */
   passedOver: PassedOver;
 }
 
@@ -44,7 +49,13 @@ type PageRow = Partial<EventRow> & {
  * stored `event_type` is the type the consumer will see: filtering on it in
  * SQL is the same filter as after upcasting.
  */
-export async function readConsumerPage(db: Queryable, consumer: string, eventTypes: readonly string[] | "all", limit: number): Promise<ConsumerPage> {
+export async function readConsumerPage(
+  db: Queryable,
+  consumer: string,
+  eventTypes: readonly string[] | "all",
+  limit: number,
+  expected: LogPosition,
+): Promise<ConsumerPage> {
   const { rows } = await db.query<PageRow>(
     `WITH bound AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
      checkpoint AS (
@@ -59,18 +70,18 @@ export async function readConsumerPage(db: Queryable, consumer: string, eventTyp
      page AS MATERIALIZED (
        SELECT ${EVENT_COLUMNS}, events.transaction_id AS by_transaction, events.global_sequence AS by_sequence
        FROM event_store.events, bound, checkpoint
-       WHERE checkpoint.status <> 'stopped'
-         AND (events.transaction_id, events.global_sequence) > (checkpoint.at_transaction, checkpoint.at_sequence)
+       WHERE checkpoint.status <> 'stopped' AND (checkpoint.at_transaction, checkpoint.at_sequence) = ($4::xid8, $5::bigint)
+         AND (events.transaction_id, events.global_sequence) > ($4::xid8, $5::bigint)
          AND events.transaction_id < bound.xmin AND ($2::text[] IS NULL OR events.event_type = ANY ($2::text[]))
        ORDER BY events.transaction_id, events.global_sequence
        LIMIT $3
      ),
      -- Nothing here for this consumer: move its checkpoint to the head in this same
-     -- statement, compare-and-set from the position this snapshot read.
+     -- statement, compare-and-set from the expected position.
      passed AS (
        SELECT count(*) AS n FROM event_store.events, checkpoint, head
        WHERE NOT EXISTS (SELECT 1 FROM page)
-         AND (events.transaction_id, events.global_sequence) > (checkpoint.at_transaction, checkpoint.at_sequence)
+         AND (events.transaction_id, events.global_sequence) > ($4::xid8, $5::bigint)
          AND (events.transaction_id, events.global_sequence) <= (head.at_transaction, head.at_sequence)
      ),
      passed_over AS (
@@ -79,8 +90,8 @@ export async function readConsumerPage(db: Queryable, consumer: string, eventTyp
          last_error = NULL, failed_sequence = NULL, failed_at = NULL, last_processed_at = now(), updated_at = now()
        FROM checkpoint, head
        WHERE c.consumer = $1 AND NOT EXISTS (SELECT 1 FROM page)
-         AND (head.at_transaction, head.at_sequence) > (checkpoint.at_transaction, checkpoint.at_sequence)
-         AND c.transaction_id = checkpoint.at_transaction AND c.global_sequence = checkpoint.at_sequence AND c.status <> 'stopped'
+         AND (head.at_transaction, head.at_sequence) > ($4::xid8, $5::bigint)
+         AND c.transaction_id = $4::xid8 AND c.global_sequence = $5::bigint AND c.status <> 'stopped'
        RETURNING 1
      )
      SELECT page.*, checkpoint.status, checkpoint.stored, checkpoint.at_transaction::text AS checkpoint_transaction_id,
@@ -90,10 +101,13 @@ export async function readConsumerPage(db: Queryable, consumer: string, eventTyp
             (SELECT count(*) FROM passed_over)::integer AS moved, (SELECT n FROM passed)::integer AS passed
      FROM checkpoint LEFT JOIN page ON true
      ORDER BY page.by_transaction, page.by_sequence`,
-    [consumer, eventTypes === "all" ? null : eventTypes, limit],
+    [consumer, eventTypes === "all" ? null : eventTypes, limit, expected.transactionId, expected.globalSequence],
   );
   const first = rows[0]!;
   const checkpoint = { transactionId: first.checkpoint_transaction_id, globalSequence: Number(first.checkpoint_global_sequence) };
+  if (comparePositions(checkpoint, expected) !== 0) {
+    return { status: first.status, checkpoint, events: [], position: checkpoint, heldBack: first.held_back, passedOver: "raced" };
+  }
   // With an empty page the outer join still yields one row, all nulls but the checkpoint's and the head's.
   const events = rows.filter((row) => row.global_sequence != null).map((row) => toStoredEvent(row as EventRow));
   const last = events.at(-1);
