@@ -157,7 +157,7 @@ async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ ac
       }).then(() => {
         committedAt.set(`${category.id}:${version + 1}`, performance.now());
         if (performance.now() >= measureFrom) measuredAppends += 1;
-        for (const wake of wakers) wake();
+        for (const waker of wakers) waker.wake();
         free.push(w);
       });
       const tracked = append.finally(() => inFlight.delete(tracked));
@@ -166,6 +166,8 @@ async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ ac
     await Promise.all(inFlight);
     await sleep(200);
     stopped = true;
+    // Their connections close next: let the passes under way finish first.
+    await Promise.all(wakers.map((waker) => waker.settled()));
     const sorted = lags.sort((a, b) => a - b);
     const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
     return { achieved: (measuredAppends / timing.durationMs) * 1000, p50: at(0.5), p99: at(0.99), roundTripsPerAppend: measuredRoundTrips / Math.max(1, measuredAppends) };
@@ -175,20 +177,20 @@ async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ ac
 }
 
 /** One pass at a time; a wake-up during a pass asks for one more pass, not one per wake-up (as the ProjectorDO runs). */
-function coalescingWaker(pass: () => Promise<void>): () => void {
-  let running = false;
+function coalescingWaker(pass: () => Promise<void>): { wake(): void; settled(): Promise<void> } {
+  let running: Promise<void> | undefined;
   let again = false;
-  return () => {
-    again = true;
-    if (running) return;
-    running = true;
-    void (async () => {
-      while (again) {
-        again = false;
-        await pass();
-      }
-      running = false;
-    })();
+  return {
+    wake() {
+      again = true;
+      running ??= (async () => {
+        while (again) {
+          again = false;
+          await pass();
+        }
+      })().finally(() => (running = undefined));
+    },
+    settled: () => running ?? Promise.resolve(),
   };
 }
 
