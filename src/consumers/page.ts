@@ -1,7 +1,9 @@
 // What a consumer reads each pass, in one statement and without a transaction:
 // its checkpoint (it must stand where the caller expects it, whose known
 // position is a parameter so the planner sees the tiny range past it and
-// scans the (transaction_id, global_sequence) index), the next events of the types it handles (filtered in SQL,
+// scans the (transaction_id, global_sequence) index; Postgres estimates a row
+// comparison poorly, so a plain `transaction_id >=` beside it carries the
+// estimate), the next events of the types it handles (filtered in SQL,
 // so a projection never fetches the rows it would drop) and how far the log
 // reaches below the gap-safe bound. Events of other types are not read at
 // all; the checkpoint moves past them (in the same statement when the page is
@@ -71,7 +73,7 @@ export async function readConsumerPage(
        SELECT ${EVENT_COLUMNS}, events.transaction_id AS by_transaction, events.global_sequence AS by_sequence
        FROM event_store.events, bound, checkpoint
        WHERE checkpoint.status <> 'stopped' AND (checkpoint.at_transaction, checkpoint.at_sequence) = ($4::xid8, $5::bigint)
-         AND (events.transaction_id, events.global_sequence) > ($4::xid8, $5::bigint)
+         AND events.transaction_id >= $4::xid8 AND (events.transaction_id, events.global_sequence) > ($4::xid8, $5::bigint)
          AND events.transaction_id < bound.xmin AND ($2::text[] IS NULL OR events.event_type = ANY ($2::text[]))
        ORDER BY events.transaction_id, events.global_sequence
        LIMIT $3
@@ -81,7 +83,7 @@ export async function readConsumerPage(
      passed AS (
        SELECT count(*) AS n FROM event_store.events, checkpoint, head
        WHERE NOT EXISTS (SELECT 1 FROM page)
-         AND (events.transaction_id, events.global_sequence) > ($4::xid8, $5::bigint)
+         AND events.transaction_id >= $4::xid8 AND (events.transaction_id, events.global_sequence) > ($4::xid8, $5::bigint)
          AND (events.transaction_id, events.global_sequence) <= (head.at_transaction, head.at_sequence)
      ),
      passed_over AS (
@@ -97,7 +99,7 @@ export async function readConsumerPage(
      SELECT page.*, checkpoint.status, checkpoint.stored, checkpoint.at_transaction::text AS checkpoint_transaction_id,
             checkpoint.at_sequence::text AS checkpoint_global_sequence,
             (SELECT at_transaction::text FROM head) AS head_transaction_id, (SELECT at_sequence::text FROM head) AS head_global_sequence,
-            EXISTS (SELECT 1 FROM event_store.events, bound WHERE events.transaction_id >= bound.xmin) AS held_back,
+            coalesce((SELECT max(events.transaction_id) FROM event_store.events) >= (SELECT xmin FROM bound), false) AS held_back,
             (SELECT count(*) FROM passed_over)::integer AS moved, (SELECT n FROM passed)::integer AS passed
      FROM checkpoint LEFT JOIN page ON true
      ORDER BY page.by_transaction, page.by_sequence`,
@@ -138,7 +140,8 @@ export interface Lag {
 export async function advanceCheckpoint(db: Queryable, consumer: string, from: LogPosition, to: LogPosition, lag?: Lag): Promise<number | null> {
   const moved = `WITH moved AS (
        SELECT count(*) AS n FROM event_store.events
-       WHERE (transaction_id, global_sequence) > ($2::xid8, $3::bigint) AND (transaction_id, global_sequence) <= ($4::xid8, $5::bigint)
+       WHERE transaction_id BETWEEN $2::xid8 AND $4::xid8
+         AND (transaction_id, global_sequence) > ($2::xid8, $3::bigint) AND (transaction_id, global_sequence) <= ($4::xid8, $5::bigint)
      )`;
   const set = `transaction_id = $4::xid8, global_sequence = $5::bigint, processed_count = c.processed_count + (SELECT n FROM moved),
        status = 'running', last_error = NULL, failed_sequence = NULL, failed_at = NULL,
