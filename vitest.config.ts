@@ -12,6 +12,8 @@ const workersRuntime = () =>
         DB_PROXY: inject("databaseProxy"),
         // wrangler.toml deploys in token mode; test/workers/access.test.ts covers it.
         AUTH_MODE: "open",
+        // Every test file is one client here; test/workers/rate-limit.test.ts turns it on.
+        RATE_LIMIT: "off",
         // Sagas in tenths of their real times, and providers that fail only when told to.
         SAGA_TIME_SCALE: "0.1",
         SAGA_SERVICE_FAILURE_RATE: "0",

@@ -5,6 +5,12 @@ import { deliver } from "../src/subscriptions/delivery.ts";
 import { MessageCache, type PubSubMessage, type TopicStats } from "../src/subscriptions/message-cache.ts";
 import { handleFrame, initTimedOut, newSocketState, type SocketState } from "../src/subscriptions/protocol.ts";
 import { broadcasterSettings } from "../src/subscriptions/settings.ts";
+import { DashboardPush, dashboardStats, type DashboardStats } from "../src/telemetry/dashboard.ts";
+import type { Execution, ExecutionKind, ExecutionReport } from "../src/telemetry/execution.ts";
+import { ExecutionLog, type ExecutionTotals } from "../src/telemetry/execution-log.ts";
+
+/** dashboardStatsStream pushes at most this often per shard, so per socket. */
+const DASHBOARD_PUSH_MS = 250;
 
 /**
  * One broadcaster shard ("shard-<n>"): holds client sockets with the
@@ -15,6 +21,8 @@ export class BroadcasterDO extends DurableObject<Env> {
   #schema = buildSchema();
   #settings = broadcasterSettings(this.env);
   #cache = new MessageCache(this.ctx.storage.sql, this.#settings.cacheSize);
+  #executions = new ExecutionLog(this.ctx.storage.sql, this.#settings.cacheSize);
+  #dashboard = new DashboardPush(DASHBOARD_PUSH_MS, () => this.#dashboardStats(), (message) => deliver(this.#schema, this.ctx.getWebSockets(), [message]));
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -25,8 +33,32 @@ export class BroadcasterDO extends DurableObject<Env> {
   /** Stores the messages this shard has not seen yet (a redelivered batch changes nothing). */
   async publish(messages: PubSubMessage[]): Promise<{ accepted: number }> {
     const accepted = this.#cache.publish(messages);
+    this.#executions.observe(accepted);
     await deliver(this.#schema, this.ctx.getWebSockets(), accepted);
+    if (accepted.length > 0) this.#dashboard.changed();
     return { accepted: accepted.length };
+  }
+
+  /** Execution reports from the Worker and the ReaderDOs: logged here, then published on `commands`/`queries`. */
+  async record(reports: ExecutionReport[]): Promise<{ accepted: number }> {
+    return this.publish(this.#executions.record(reports));
+  }
+
+  async executions(kind: ExecutionKind, limit: number): Promise<Execution[]> {
+    return this.#executions.recent(kind, limit);
+  }
+
+  async dashboardStats(): Promise<DashboardStats> {
+    return this.#dashboardStats();
+  }
+
+  /** What /metrics needs from this shard. */
+  async metrics(): Promise<{ totals: ExecutionTotals[]; topics: TopicStats[]; sockets: number }> {
+    return { totals: this.#executions.totals(), topics: this.#cache.stats(), sockets: this.ctx.getWebSockets().length };
+  }
+
+  #dashboardStats(): DashboardStats {
+    return dashboardStats(this.#executions.dashboard(), this.#cache.stats());
   }
 
   async recentMessages(topic: string | null, limit: number): Promise<PubSubMessage[]> {

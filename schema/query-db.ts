@@ -102,3 +102,10 @@ export const deadLetters = queryDb.table(
   },
   (table) => [index("dead_letters_consumer_idx").on(table.consumer, table.id)],
 );
+
+/** The stats read model: events per type as of the stats consumer's checkpoint (src/stats/). */
+export const eventCounts = queryDb.table("event_counts", {
+  eventType: text("event_type").primaryKey(),
+  eventCount: bigint("event_count", { mode: "number" }).notNull(),
+  latestSequence: bigint("latest_sequence", { mode: "number" }).notNull(),
+});

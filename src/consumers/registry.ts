@@ -1,17 +1,19 @@
 // Every consumer of the global log, by name: the read models, the saga
-// manager and the broadcast publisher. Each runs in its own ProjectorDO, with its own checkpoint.
+// manager, the broadcast publisher and the stats read model. Each runs in its own ProjectorDO, with its own checkpoint.
 import { projectionConsumer } from "../projections/projection.ts";
 import { PROJECTIONS, projectionNamed } from "../projections/registry.ts";
 import { SAGA_MANAGER, sagaManager } from "../sagas/saga-manager.ts";
+import { STATS_CONSUMER, statsConsumer } from "../stats/event-counts.ts";
 import { BROADCAST_PUBLISHER, broadcastPublisher } from "../subscriptions/publisher.ts";
 import type { Consumer } from "./consumer.ts";
 
-export const CONSUMER_NAMES: readonly string[] = [...PROJECTIONS.map((p) => p.name), SAGA_MANAGER, BROADCAST_PUBLISHER];
+export const CONSUMER_NAMES: readonly string[] = [...PROJECTIONS.map((p) => p.name), SAGA_MANAGER, BROADCAST_PUBLISHER, STATS_CONSUMER];
 
 export function consumerNamed(name: string, env: Pick<Env, "SAGA" | "BROADCASTER" | "BROADCASTER_SHARDS">): Consumer | undefined {
   const projection = projectionNamed(name);
   if (projection) return projectionConsumer(projection);
   if (name === SAGA_MANAGER) return sagaManager(env.SAGA);
   if (name === BROADCAST_PUBLISHER) return broadcastPublisher(env);
+  if (name === STATS_CONSUMER) return statsConsumer();
   return undefined;
 }

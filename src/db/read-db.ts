@@ -6,3 +6,5 @@ import * as queryDb from "../../schema/query-db.ts";
 export function readDb(client: Client) {
   return drizzle({ client, schema: queryDb });
 }
+
+export type ReadDb = ReturnType<typeof readDb>;

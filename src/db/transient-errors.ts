@@ -11,6 +11,8 @@ const TRANSIENT_SQLSTATES = [
   "40001", // serialization failure
   "40P01", // deadlock detected
   "53300", // too many connections
+  "55P03", // lock not available (lock_timeout)
+  "57014", // query canceled (statement_timeout): the same statement may pass when the database is less busy
 ];
 
 const TRANSIENT_MESSAGES = [

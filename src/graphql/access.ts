@@ -1,7 +1,12 @@
-// Who may run which top-level field: the one place mutations and admin
-// operations are told apart. Tokens come from `Authorization: Bearer`.
+// Who may run which top-level field: the one place mutations, admin
+// operations and order reads are told apart. Tokens come from
+// `Authorization: Bearer`: the API_TOKEN and ADMIN_TOKEN secrets, or a user
+// token (a JWT signed HS256 with JWT_SECRET whose `sub` is the user id).
 import { GraphQLError, Kind, type DefinitionNode, type DocumentNode, type FragmentDefinitionNode, type OperationDefinitionNode, type SelectionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
+import { verify } from "hono/jwt";
+import { USER_ID } from "../domain/order/order.ts";
+import { requiredText } from "../domain/shared/validation.ts";
 import type { GraphQLContext } from "./context.ts";
 
 /** Fields only the admin token may run; every other Mutation field needs the API token. */
@@ -11,18 +16,30 @@ export const ADMIN_FIELDS: ReadonlySet<string> = new Set([
   "stopProjection",
   "resumeProjection",
   "deadLetters",
+  "commandExecutions",
+  "queryExecutions",
 ]);
 
+/** Order reads: in token mode they need a token, and a user token sees its own orders only. */
+export const ORDER_FIELDS: ReadonlySet<string> = new Set(["order", "orders", "userOrders"]);
+
+/** The only mutations a user token may run, on its own orders (resolvers/orders.ts). */
+export const USER_MUTATIONS: ReadonlySet<string> = new Set(["createOrder", "cancelOrder"]);
+
 type Role = "admin" | "api";
+
+/** Who sent the request, once its token is checked; absent in open mode and for anonymous public reads. */
+export type Caller = { role: Role } | { role: "user"; userId: string };
 
 /** The auth settings as the Worker sees them; secrets may be absent. */
 interface AuthSettings {
   AUTH_MODE?: string;
   API_TOKEN?: string;
   ADMIN_TOKEN?: string;
+  JWT_SECRET?: string;
 }
 
-function refuse(message: string, code: "UNAUTHENTICATED" | "FORBIDDEN"): GraphQLError {
+export function refuse(message: string, code: "UNAUTHENTICATED" | "FORBIDDEN"): GraphQLError {
   return new GraphQLError(message, { extensions: { code } });
 }
 
@@ -43,13 +60,37 @@ function bearer(request: Request): string | undefined {
   return match?.[1];
 }
 
-/** The role a request's token grants, or an error if it presents a token that matches none. */
-async function roleOf(request: Request, settings: AuthSettings): Promise<Role | undefined | GraphQLError> {
-  const token = bearer(request);
+/** The role a token grants (API_TOKEN or ADMIN_TOKEN), or an error if it is one that matches neither. */
+export async function tokenRole(token: string | undefined, settings: AuthSettings): Promise<Role | undefined | GraphQLError> {
   if (token === undefined) return undefined;
   if (settings.ADMIN_TOKEN && (await sameSecret(token, settings.ADMIN_TOKEN))) return "admin";
   if (settings.API_TOKEN && (await sameSecret(token, settings.API_TOKEN))) return "api";
   return refuse("The bearer token is not valid", "UNAUTHENTICATED");
+}
+
+/**
+ * The user a JWT names, if JWT_SECRET signed it (HS256), it has an `exp` and
+ * has not expired, and its `sub` is a user id. A token without `exp` is
+ * refused: once leaked it would be good for ever.
+ */
+async function tokenUser(token: string, secret: string | undefined): Promise<string | undefined> {
+  if (!secret) return undefined;
+  try {
+    const payload = await verify(token, secret, "HS256");
+    return typeof payload.sub === "string" && typeof payload.exp === "number" ? requiredText(payload.sub, USER_ID) : undefined;
+  } catch {
+    // Expired, badly signed, malformed or with an unusable sub: all the same to the caller.
+    return undefined;
+  }
+}
+
+/** Who a request's token says it comes from, or an error if it presents a token that is not valid. */
+export async function callerOf(request: Request, settings: AuthSettings): Promise<Caller | undefined | GraphQLError> {
+  const token = bearer(request);
+  const role = await tokenRole(token, settings);
+  if (!(role instanceof GraphQLError)) return role && { role };
+  const userId = await tokenUser(token!, settings.JWT_SECRET);
+  return userId === undefined ? role : { role: "user", userId };
 }
 
 /** Names of the root fields an operation selects, through fragments at the root too. */
@@ -64,25 +105,46 @@ function rootFieldNames(selections: readonly SelectionNode[], fragments: Readonl
   });
 }
 
-/** The role the operation needs, if any. */
-function requiredRole(operation: OperationDefinitionNode, fragments: ReadonlyMap<string, FragmentDefinitionNode>): Role | undefined {
-  if (rootFieldNames(operation.selectionSet.selections, fragments).some((name) => ADMIN_FIELDS.has(name))) return "admin";
-  return operation.operation === "mutation" ? "api" : undefined;
+/** What the operation needs: admin, a mutation token, or any token (order reads). */
+type Need = "admin" | "mutation" | "orders";
+
+function need(operation: OperationDefinitionNode, names: readonly string[]): Need | undefined {
+  if (names.some((name) => ADMIN_FIELDS.has(name))) return "admin";
+  if (operation.operation === "mutation") return "mutation";
+  return names.some((name) => ORDER_FIELDS.has(name)) ? "orders" : undefined;
 }
 
-/** Checks before execution, so a refused operation writes nothing. */
-export async function checkAccess(request: Request, settings: AuthSettings, document: DocumentNode, operation: OperationDefinitionNode): Promise<GraphQLError | undefined> {
+/** For what an operator reads outside GraphQL (`/metrics`): in token mode, the admin token only. */
+export async function checkAdmin(request: Request, settings: AuthSettings): Promise<GraphQLError | undefined> {
+  if (settings.AUTH_MODE === "open") return undefined;
+  const caller = await callerOf(request, settings);
+  if (caller instanceof GraphQLError) return caller;
+  if (caller === undefined) return refuse("This needs an `Authorization: Bearer <admin token>` header", "UNAUTHENTICATED");
+  return caller.role === "admin" ? undefined : refuse("This needs the admin token", "FORBIDDEN");
+}
+
+/** Checks before execution, so a refused operation writes nothing; gives who the caller is. */
+export async function checkAccess(
+  request: Request,
+  settings: AuthSettings,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+): Promise<Caller | undefined | GraphQLError> {
   const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
-  const needed = requiredRole(operation, fragments);
+  const names = rootFieldNames(operation.selectionSet.selections, fragments);
+  const needed = need(operation, names);
   if (!needed || settings.AUTH_MODE === "open") return undefined;
-  if (!settings.API_TOKEN && !settings.ADMIN_TOKEN) {
-    return refuse("Mutations and admin operations are refused: set the API_TOKEN and ADMIN_TOKEN secrets, or AUTH_MODE = \"open\" to run without tokens", "FORBIDDEN");
+  if (!settings.API_TOKEN && !settings.ADMIN_TOKEN && !settings.JWT_SECRET) {
+    return refuse("Mutations, admin operations and order reads are refused: set the API_TOKEN, ADMIN_TOKEN and JWT_SECRET secrets, or AUTH_MODE = \"open\" to run without tokens", "FORBIDDEN");
   }
-  const role = await roleOf(request, settings);
-  if (role instanceof GraphQLError) return role;
-  if (role === undefined) return refuse("This operation needs an `Authorization: Bearer <token>` header", "UNAUTHENTICATED");
-  if (needed === "admin" && role !== "admin") return refuse("This operation needs the admin token", "FORBIDDEN");
-  return undefined;
+  const caller = await callerOf(request, settings);
+  if (caller instanceof GraphQLError) return caller;
+  if (caller === undefined) return refuse("This operation needs an `Authorization: Bearer <token>` header", "UNAUTHENTICATED");
+  if (needed === "admin" && caller.role !== "admin") return refuse("This operation needs the admin token", "FORBIDDEN");
+  if (needed === "mutation" && caller.role === "user" && !names.every((name) => USER_MUTATIONS.has(name))) {
+    return refuse(`A user token may only run ${[...USER_MUTATIONS].join(" and ")}`, "FORBIDDEN");
+  }
+  return caller;
 }
 
 /** Refuses an operation its caller may not run, before any resolver starts. */
@@ -94,8 +156,9 @@ export function accessControl(): Plugin<GraphQLContext> {
         (d: DefinitionNode): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (args.operationName == null || d.name?.value === args.operationName),
       );
       if (!operation) return;
-      const error = await checkAccess(context.request, context.env as unknown as AuthSettings, args.document, operation);
-      if (error) setResultAndStopExecution({ errors: [error] });
+      const caller = await checkAccess(context.request, context.env as unknown as AuthSettings, args.document, operation);
+      if (caller instanceof GraphQLError) setResultAndStopExecution({ errors: [caller] });
+      else context.caller = caller;
     },
   };
 }

@@ -1,4 +1,5 @@
 import type { YogaInitialContext } from "graphql-yoga";
+import type { Caller } from "./access.ts";
 import { sendCommand, type CommandOptions } from "../commands/command-bus.ts";
 import type { DomainCommand } from "../domain/shared/decider.ts";
 import { ValidationError } from "../domain/shared/errors.ts";
@@ -19,6 +20,8 @@ export interface ServerContext {
   replayed?: boolean;
   /** Response key of the top-level mutation field running now (see scopeMutationFields). */
   mutationField?: string;
+  /** Who the token says sent the request (access.ts); absent in open mode and for anonymous reads. */
+  caller?: Caller;
 }
 
 export type GraphQLContext = ServerContext & YogaInitialContext;

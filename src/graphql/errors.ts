@@ -4,6 +4,7 @@ import { GraphQLError } from "graphql";
 import { translateStoreError } from "../commands/store-errors.ts";
 import { asRetryable } from "../db/transient-errors.ts";
 import { DomainError } from "../domain/shared/errors.ts";
+import { logLine } from "../telemetry/log.ts";
 
 export function maskError(error: unknown): Error {
   // A broken connection is worth a retry (UNAVAILABLE), not an alarm (INTERNAL).
@@ -24,7 +25,10 @@ export function maskError(error: unknown): Error {
     const { originalError: _internals, ...extensions } = raised.extensions ?? {};
     return new GraphQLError(raised.message, { nodes: raised.nodes, path: raised.path, extensions: { ...extensions, code: extensions.code ?? "VALIDATION_ERROR" } });
   }
-  console.error("unexpected error", original);
+  logLine("error", "unexpected error", {
+    error: original instanceof Error ? original.message : String(original),
+    stack: original instanceof Error ? (original.stack ?? null) : null,
+  });
   return new GraphQLError("Internal server error", {
     nodes: located?.nodes,
     path: located?.path,

@@ -3,12 +3,9 @@
 // Loaders live as long as the request (its context), so they never serve
 // another request's stale rows.
 import DataLoader from "dataloader";
-import { and, asc, eq, inArray } from "drizzle-orm";
-import { categories } from "../../schema/query-db.ts";
 import { readDb } from "../db/read-db.ts";
+import { activeChildrenOf, categoriesById, type CategoryRow } from "../projections/category-queries.ts";
 import type { GraphQLContext } from "./context.ts";
-
-export type CategoryRow = typeof categories.$inferSelect;
 
 interface Loaders {
   categoryById: DataLoader<string, CategoryRow | null>;
@@ -23,16 +20,12 @@ export function loaders(context: GraphQLContext): Loaders {
     const db = async () => readDb(await context.db.get());
     found = {
       categoryById: new DataLoader(async (ids) => {
-        const rows = await (await db()).select().from(categories).where(inArray(categories.id, [...ids]));
+        const rows = await categoriesById(await db(), ids);
         const byId = new Map(rows.map((row) => [row.id, row]));
         return ids.map((id) => byId.get(id) ?? null);
       }),
       activeChildrenOf: new DataLoader(async (parentIds) => {
-        const rows = await (await db())
-          .select()
-          .from(categories)
-          .where(and(inArray(categories.parentId, [...parentIds]), eq(categories.active, true)))
-          .orderBy(asc(categories.name), asc(categories.id));
+        const rows = await activeChildrenOf(await db(), parentIds);
         return parentIds.map((id) => rows.filter((row) => row.parentId === id));
       }),
     };

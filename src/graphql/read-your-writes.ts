@@ -5,10 +5,12 @@
 //
 // A request waits once per read model and position, however many fields ask:
 // 20 aliased fields must not mean 20 polling loops. It polls with backoff and
-// wakes the projector once; a position past the log's head is refused at once,
-// since no wait can reach it.
+// wakes the projector once. A position past the log's head, and a read model
+// an admin stopped, are refused at once (POSITION_AHEAD_OF_LOG,
+// PROJECTION_STOPPED), since no wait can reach them. A failed projection is
+// waited for: it retries by itself.
 import type { GraphQLResolveInfo } from "graphql";
-import { UnavailableError, ValidationError } from "../domain/shared/errors.ts";
+import { IllegalStateError, UnavailableError, ValidationError } from "../domain/shared/errors.ts";
 import { comparePositions, decodePosition, isBeyondLogHead, type LogPosition } from "../event-store/index.ts";
 import { readCheckpoints } from "../consumers/checkpoints.ts";
 import type { GraphQLContext } from "./context.ts";
@@ -68,7 +70,15 @@ async function waitFor(context: GraphQLContext, request: RequestWaits, readModel
   const db = await context.db.get();
   const reached = async () => {
     const checkpoint = (await readCheckpoints(db, [readModel])).get(readModel);
-    return checkpoint !== undefined && comparePositions(checkpoint, target) >= 0;
+    if (checkpoint !== undefined && comparePositions(checkpoint, target) >= 0) return true;
+    if (checkpoint?.status === "stopped") {
+      throw new IllegalStateError(
+        `the ${readModel} read model is stopped before position ${wanted}: resumeProjection resumes it`,
+        { projection: readModel, position: wanted },
+        "PROJECTION_STOPPED",
+      );
+    }
+    return false;
   };
   if (await reached()) return;
   let headCheck = request.headChecks.get(wanted);

@@ -11,6 +11,7 @@ import { projectionResolvers, projectionTypeDefs } from "./resolvers/projections
 import { sagaResolvers, sagaTypeDefs } from "./resolvers/sagas.ts";
 import { statisticsResolvers, statisticsTypeDefs } from "./resolvers/statistics.ts";
 import { subscriptionResolvers, subscriptionTypeDefs } from "./resolvers/subscriptions.ts";
+import { telemetryResolvers, telemetryTypeDefs } from "./resolvers/telemetry.ts";
 import { scalarResolvers, scalarTypeDefs } from "./scalars.ts";
 
 const rootTypeDefs = /* GraphQL */ `
@@ -23,8 +24,8 @@ const rootTypeDefs = /* GraphQL */ `
 export function buildSchema() {
   return scopeMutationFields(
     createSchema<GraphQLContext>({
-      typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, orderTypeDefs, eventStoreTypeDefs, eventTypeDefs, statisticsTypeDefs, projectionTypeDefs, sagaTypeDefs, subscriptionTypeDefs],
-      resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, orderResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers, projectionResolvers, sagaResolvers, subscriptionResolvers],
+      typeDefs: [rootTypeDefs, scalarTypeDefs, healthTypeDefs, categoryTypeDefs, productTypeDefs, orderTypeDefs, eventStoreTypeDefs, eventTypeDefs, statisticsTypeDefs, projectionTypeDefs, sagaTypeDefs, subscriptionTypeDefs, telemetryTypeDefs],
+      resolvers: [scalarResolvers, healthResolvers, categoryResolvers, productResolvers, orderResolvers, eventStoreResolvers, eventResolvers, statisticsResolvers, projectionResolvers, sagaResolvers, subscriptionResolvers, telemetryResolvers],
     }),
   );
 }

@@ -3,8 +3,10 @@ import type { GraphQLContext, ServerContext } from "./context.ts";
 import { maskError } from "./errors.ts";
 import { positionExtension } from "./plugins.ts";
 import { accessControl } from "./access.ts";
+import { queryLimits } from "./query-limits.ts";
 import { buildSchema } from "./schema.ts";
 import { refuseUnstorableStrings } from "./string-arguments.ts";
+import { executionTelemetry } from "../telemetry/plugin.ts";
 import { corsFor } from "../http/cross-origin.ts";
 import { renderLocalGraphiQL } from "../http/graphiql.ts";
 
@@ -23,7 +25,7 @@ export function graphqlServer() {
     cors: (request, context) => corsFor(request, (context as ServerContext | undefined)?.env),
     // maskError logs what is unexpected; domain errors are answers, not incidents.
     logging: false,
-    plugins: [accessControl(), refuseUnstorableStrings(), positionExtension()],
+    plugins: [queryLimits(), accessControl(), refuseUnstorableStrings(), positionExtension(), executionTelemetry()],
   });
   return server;
 }

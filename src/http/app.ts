@@ -1,9 +1,14 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { RequestConnection } from "../db/worker-connection.ts";
+import { checkAdmin } from "../graphql/access.ts";
 import { graphqlServer } from "../graphql/server.ts";
 import { checkHealth } from "./health.ts";
+import { correlate } from "./correlation.ts";
+import { renderMetrics } from "../telemetry/metrics.ts";
+import { PROMETHEUS_CONTENT_TYPE } from "../telemetry/prometheus.ts";
 import { isJsonPost, unsupportedMediaType } from "./cross-origin.ts";
+import { rateLimit } from "./rate-limit.ts";
 import { isQueryRequest, pickReader, readerCount } from "./reader-routing.ts";
 import { subscriptionSocket } from "./subscription-socket.ts";
 
@@ -22,9 +27,26 @@ export function createApp() {
     return c.json(health, health.status === "ok" ? 200 : 503);
   });
 
+  app.get("/metrics", async (c) => {
+    const refused = await checkAdmin(c.req.raw, c.env);
+    if (refused) return c.json({ errors: [refused.toJSON()] }, refused.extensions.code === "UNAUTHENTICATED" ? 401 : 403);
+    const db = new RequestConnection(c.env);
+    try {
+      return c.body(await renderMetrics(c.env, await db.get()), 200, { "content-type": PROMETHEUS_CONTENT_TYPE });
+    } finally {
+      c.executionCtx.waitUntil(db.close());
+    }
+  });
+
+  // Before anything else a request costs, socket upgrades included.
+  app.use("/graphql", rateLimit);
+  app.use("/socket", rateLimit);
+
   // WebSocket upgrades (graphql-transport-ws) go to a broadcaster shard; /socket is the seed's clients' path.
   app.get("/graphql", subscriptionSocket);
   app.get("/socket", subscriptionSocket);
+
+  app.use("/graphql", correlate);
 
   // Refused before yoga reads it, so a huge body costs no parsing.
   app.post("/graphql", bodyLimit({ maxSize: MAX_BODY_BYTES, onError: (c) => c.json(TOO_LARGE, 413) }));

@@ -1,4 +1,5 @@
 import { encodePosition, type Queryable } from "../event-store/index.ts";
+import { STATS_CONSUMER } from "../stats/event-counts.ts";
 
 export type ProjectionState = "running" | "catching_up" | "rebuilding" | "stopped" | "failed";
 
@@ -41,21 +42,33 @@ interface Row {
 export async function readProjectionStatus(db: Queryable, names: readonly string[]): Promise<ProjectionStatus[]> {
   const consumers = names.flatMap((name) => [name, name + REBUILD_SUFFIX]);
   // Consumers that never ran yet have no row: treat them as standing at the start.
+  // Events behind = events in the log - events the consumer moved past, where the
+  // log's count is the stats consumer's (plus the few it has not counted yet),
+  // so this reads a few rows however long the log is.
   const { rows } = await db.query<Row>(
-    `SELECT n.consumer, c.status, c.processed_count::text AS processed_count, c.last_error,
+    `WITH log AS (
+       SELECT coalesce(s.processed_count, 0) + (
+         SELECT count(*) FROM event_store.events e
+         WHERE (e.transaction_id, e.global_sequence) > (coalesce(s.transaction_id, '0'::xid8), coalesce(s.global_sequence, 0))
+           AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())) AS events
+       FROM (SELECT 1) AS one LEFT JOIN query.checkpoints s ON s.consumer = $2
+     )
+     SELECT n.consumer, c.status, c.processed_count::text AS processed_count, c.last_error,
             c.transaction_id::text AS transaction_id, c.global_sequence::text AS global_sequence,
             c.lag_p50_ms, c.lag_p99_ms, c.last_processed_at, c.failed_sequence::text AS failed_sequence,
-            pending.events_behind::text AS events_behind,
-            (extract(epoch FROM now() - pending.oldest) * 1000)::bigint::text AS ms_behind
+            greatest(0, log.events - coalesce(c.processed_count, 0))::text AS events_behind,
+            (extract(epoch FROM now() - oldest.occurred_at) * 1000)::bigint::text AS ms_behind
      FROM unnest($1::text[]) AS n(consumer)
      LEFT JOIN query.checkpoints c ON c.consumer = n.consumer
-     CROSS JOIN LATERAL (
-       SELECT count(*) AS events_behind, min(e.occurred_at) AS oldest FROM event_store.events e
+     CROSS JOIN log
+     LEFT JOIN LATERAL (
+       SELECT e.occurred_at FROM event_store.events e
        WHERE (e.transaction_id, e.global_sequence) > (coalesce(c.transaction_id, '0'::xid8), coalesce(c.global_sequence, 0))
          AND e.transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-     ) AS pending
+       ORDER BY e.transaction_id, e.global_sequence LIMIT 1
+     ) AS oldest ON true
      WHERE c.consumer IS NOT NULL OR n.consumer NOT LIKE '%${REBUILD_SUFFIX}'`,
-    [consumers],
+    [consumers, STATS_CONSUMER],
   );
   const byConsumer = new Map(rows.map((row) => [row.consumer, row]));
   return names.map((name) => toStatus(name, byConsumer.get(name), byConsumer.get(name + REBUILD_SUFFIX)));

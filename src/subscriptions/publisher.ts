@@ -14,7 +14,15 @@ import { broadcasterSettings, shardNames } from "./settings.ts";
 export const BROADCAST_PUBLISHER = "broadcast_publisher";
 
 /** The one place topic names are defined. */
-export const TOPICS = { events: "events", sagas: "sagas" } as const;
+export const TOPICS = {
+  events: "events",
+  sagas: "sagas",
+  // Telemetry, published by the shards from execution reports (src/telemetry/).
+  commands: "commands",
+  queries: "queries",
+  // Pushed to dashboardStatsStream subscribers only, never cached.
+  dashboard: "dashboard",
+} as const;
 
 export function broadcastPublisher(env: Pick<Env, "BROADCASTER" | "BROADCASTER_SHARDS">): Consumer {
   const shards = shardNames(broadcasterSettings(env));

@@ -6,6 +6,8 @@ describe("transient errors", () => {
   it("recognizes broken connections, terminated backends and aborted Durable Objects", () => {
     expect(isTransient(Object.assign(new Error("terminating connection due to administrator command"), { code: "57P01" }))).toBe(true);
     expect(isTransient(Object.assign(new Error("deadlock detected"), { code: "40P01" }))).toBe(true);
+    expect(isTransient(Object.assign(new Error("canceling statement due to statement timeout"), { code: "57014" }))).toBe(true);
+    expect(isTransient(Object.assign(new Error("could not obtain lock on row"), { code: "55P03" }))).toBe(true);
     expect(isTransient(new Error("Network connection lost."))).toBe(true);
     expect(isTransient(new Error("Connection terminated unexpectedly"))).toBe(true);
     expect(isTransient(new Error("Application called abortAllDurableObjects()."))).toBe(true);

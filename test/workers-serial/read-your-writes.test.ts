@@ -1,14 +1,25 @@
-// Read-your-writes through GraphQL. A stopped projection makes "not there
-// yet" deterministic: the read starts while the read model is behind, and the
-// projection is resumed while the read waits.
-import { describe, expect, it } from "vitest";
-import { errorCode, gql, gqlData, withDb } from "../workers/support.ts";
-import { caughtUp, waitForStatus } from "./support.ts";
+// Read-your-writes through GraphQL. A held or failed projection makes "not
+// there yet" deterministic: the read starts while the read model is behind,
+// and the projection is let go while the read waits. (A stopped one is
+// refused at once, PROJECTION_STOPPED.)
+import { env } from "cloudflare:workers";
+import { describe, expect, it, onTestFinished } from "vitest";
+import { errorCode, gql, gqlData, sleep, withDb } from "../workers/support.ts";
+import { appendToStream } from "../../src/event-store/index.ts";
+import { caughtUp, holdProjection, projectionStatus, waitForStatus } from "./support.ts";
 
 const stop = (name: string) => gqlData(`mutation($n: String!) { stopProjection(input: { name: $n }) { status } }`, { n: name });
 const resume = (name: string) => gqlData(`mutation($n: String!) { resumeProjection(input: { name: $n }) { status } }`, { n: name });
-const resumeLater = (names: string[], ms: number) =>
-  new Promise<void>((resolve) => setTimeout(resolve, ms)).then(() => Promise.all(names.map(resume)));
+/** Held until released, and at the latest when the test ends, passed or not. */
+async function hold(names: string[]): Promise<Held> {
+  const held = await Promise.all(names.map(holdProjection));
+  onTestFinished(() => release(held).then(() => undefined));
+  return held;
+}
+type Held = { release(): Promise<void> }[];
+const releaseLater = (held: Held, ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)).then(() => release(held));
+/** Idempotent, so a finally block can let go of what a failed test still holds. */
+const release = (held: Held) => Promise.all(held.map((h) => h.release()));
 
 async function createShop(tag: string) {
   const category = await gqlData(`mutation($n: String!) { createCategory(input: { name: $n }) { id } }`, { n: `Cat ${tag}` });
@@ -30,7 +41,17 @@ async function committedTransactions(): Promise<number> {
 
 describe("minPosition covers every read model a query touches", () => {
   it("product(id, minPosition) { category } waits for the categories read model, not only products", async () => {
-    await stop("categories");
+    // The categories projection fails at a poison event (a category without a
+    // name) and is moved past it while the read waits; the others keep going.
+    const poisonId = crypto.randomUUID();
+    await withDb((db) => appendToStream(db, "category", poisonId, [{ type: "category.created", data: { id: poisonId, name: null } }]));
+    const skip = async () => {
+      const { failedSequence } = await projectionStatus("categories");
+      if (failedSequence) await gqlData(`mutation($s: String!) { skipEvent(input: { projection: "categories", globalSequence: $s }) { status } }`, { s: failedSequence });
+    };
+    await env.PROJECTOR.getByName("categories").wake("categories");
+    await waitForStatus("categories", (s) => s.status === "failed");
+    onTestFinished(skip);
     const { productId, position } = await createShop(`nested ${crypto.randomUUID().slice(0, 6)}`);
     // The products read model has it; the categories one does not yet.
     expect((await gqlData(`query($id: ID!, $p: String) { product(id: $id, minPosition: $p) { id } }`, { id: productId, p: position })).product).toBeTruthy();
@@ -39,7 +60,7 @@ describe("minPosition covers every read model a query touches", () => {
         id: productId,
         p: position,
       }),
-      resumeLater(["categories"], 300),
+      sleep(300).then(skip),
     ]);
     expect(read.product.category).toMatchObject({ name: expect.stringMatching(/^Cat nested/), parent: null, children: [] });
     await waitForStatus("categories", caughtUp);
@@ -48,8 +69,7 @@ describe("minPosition covers every read model a query touches", () => {
   it("searchProducts and searchCategories wait for minPosition and for X-Min-Position", async () => {
     for (const how of ["argument", "header"]) {
       const tag = `Zs${crypto.randomUUID().slice(0, 6)}`;
-      await stop("categories");
-      await stop("products");
+      const held = await hold(["categories", "products"]);
       const { position } = await createShop(tag);
       const query =
         how === "argument"
@@ -57,7 +77,7 @@ describe("minPosition covers every read model a query touches", () => {
           : `query($q: String!) { searchProducts(query: $q) { name } searchCategories(query: $q) { name } }`;
       const [found] = await Promise.all([
         gqlData(query, { q: tag, p: position }, how === "header" ? { "x-min-position": position } : {}),
-        resumeLater(["categories", "products"], 300),
+        releaseLater(held, 300),
       ]);
       expect(found, how).toMatchObject({ searchProducts: [{ name: `Lamp ${tag}` }], searchCategories: [{ name: `Cat ${tag}` }] });
     }
@@ -80,18 +100,37 @@ describe("waiting is cheap and bounded", () => {
   });
 
   it("20 fields waiting on one position cost one polling loop with backoff, not one loop each", async () => {
-    await stop("categories");
+    const held = await hold(["categories"]);
     const category = await gqlData(`mutation { createCategory(input: { name: "Awaited" }) { id } }`);
     const fields = Array.from({ length: 20 }, (_, i) => `c${i}: category(id: $id, minPosition: $p) { name }`).join(" ");
     const before = await committedTransactions();
     const [read] = await Promise.all([
       gqlData(`query($id: ID!, $p: String) { ${fields} }`, { id: category.createCategory.id, p: category.position }),
-      resumeLater(["categories"], 1_500),
+      releaseLater(held, 1_500),
     ]);
     const spent = (await committedTransactions()) - before;
     expect(read.c19).toEqual({ name: "Awaited" });
     // Polling every 15 ms per field was about 2,000 transactions here.
     expect(spent).toBeLessThan(150);
+    await waitForStatus("categories", caughtUp);
+  });
+
+  it("a read model an admin stopped is refused at once with PROJECTION_STOPPED, and served again once resumed", async () => {
+    await stop("categories");
+    try {
+      const category = await gqlData(`mutation { createCategory(input: { name: "Stopped before it" }) { id } }`);
+      const query = `query($id: ID!, $p: String) { category(id: $id, minPosition: $p) { name } }`;
+      const started = Date.now();
+      const refused = await gql(query, { id: category.createCategory.id, p: category.position });
+      expect(errorCode(refused)).toBe("PROJECTION_STOPPED");
+      expect(refused.errors![0]!.extensions!.details).toMatchObject({ projection: "categories", position: category.position });
+      // It used to wait the whole 5 s and then answer UNAVAILABLE.
+      expect(Date.now() - started).toBeLessThan(1_000);
+      await resume("categories");
+      expect((await gqlData(query, { id: category.createCategory.id, p: category.position })).category).toEqual({ name: "Stopped before it" });
+    } finally {
+      await resume("categories");
+    }
     await waitForStatus("categories", caughtUp);
   });
 });

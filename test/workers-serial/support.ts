@@ -1,4 +1,28 @@
+import { env } from "cloudflare:workers";
+import { connectClient } from "../../src/db/connection.ts";
 import { gqlData } from "../workers/support.ts";
+
+/**
+ * Holds a projection back, running, until release(): a session locks its
+ * checkpoint row, so the projector's next batch waits on the lock. That batch
+ * holds a transaction id meanwhile, which holds every log consumer back too.
+ */
+export async function holdProjection(name: string) {
+  const db = await connectClient({ url: env.DATABASE_URL, proxy: env.DB_PROXY });
+  await db.query("INSERT INTO query.checkpoints (consumer) VALUES ($1) ON CONFLICT (consumer) DO NOTHING", [name]);
+  await db.query("BEGIN");
+  await db.query("SELECT 1 FROM query.checkpoints WHERE consumer = $1 FOR UPDATE", [name]);
+  let released: Promise<void> | undefined;
+  return {
+    release() {
+      released ??= db.query("COMMIT").then(
+        () => db.end(),
+        () => db.end(),
+      );
+      return released;
+    },
+  };
+}
 
 export interface Status {
   name: string;

@@ -1,25 +1,11 @@
 // Token mode, driven through the Hono app with a modified env: the pool
 // itself runs open so the rest of the suite needs no tokens.
-import { env } from "cloudflare:workers";
-import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { createApp } from "../../src/http/app.ts";
-import { errorCode, type GraphQLResponse } from "./support.ts";
+import { errorCode, gqlWith, type GraphQLResponse } from "./support.ts";
 
 const TOKENS = { AUTH_MODE: "token", API_TOKEN: "api-secret", ADMIN_TOKEN: "admin-secret" };
 
-async function gqlAs(settings: Record<string, string>, query: string, token?: string): Promise<GraphQLResponse> {
-  const ctx = createExecutionContext();
-  const request = new Request("http://test.local/graphql", {
-    method: "POST",
-    headers: { "content-type": "application/json", ...(token ? { authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify({ query }),
-  });
-  // Queries would run in a ReaderDO, which has the pool's env, not this modified one: keep them in the Worker.
-  const response = await createApp().fetch(request, { ...env, GRAPHQL_READERS: "0", ...settings } as unknown as Env, ctx);
-  await waitOnExecutionContext(ctx);
-  return response.json();
-}
+const gqlAs = (settings: Record<string, string>, query: string, token?: string): Promise<GraphQLResponse> => gqlWith(settings, query, { token });
 
 const uniqueName = () => `access-${crypto.randomUUID()}`;
 const create = (name: string) => `mutation { createCategory(input: { name: "${name}" }) { id name } }`;
@@ -69,6 +55,25 @@ describe("access control in token mode", () => {
     const unset = await gqlAs({ AUTH_MODE: "" }, create(name));
     expect(errorCode(unset)).toBe("FORBIDDEN");
     expect(await existing(name)).toBe(0);
+  });
+
+  it("keeps the execution logs and /metrics to the admin token", async () => {
+    expect(errorCode(await gqlAs(TOKENS, `{ commandExecutions { name } }`, TOKENS.API_TOKEN))).toBe("FORBIDDEN");
+    expect((await gqlAs(TOKENS, `{ queryExecutions { name } }`, TOKENS.ADMIN_TOKEN)).errors).toBeUndefined();
+    const metrics = async (token?: string) => {
+      const { env } = await import("cloudflare:workers");
+      const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+      const { createApp } = await import("../../src/http/app.ts");
+      const ctx = createExecutionContext();
+      const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+      const response = await createApp().fetch(new Request("http://test.local/metrics", { headers }), { ...env, ...TOKENS } as unknown as Env, ctx);
+      await response.text();
+      await waitOnExecutionContext(ctx);
+      return response.status;
+    };
+    expect(await metrics()).toBe(401);
+    expect(await metrics(TOKENS.API_TOKEN)).toBe(403);
+    expect(await metrics(TOKENS.ADMIN_TOKEN)).toBe(200);
   });
 
   it("keeps public reads open", async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { errorCode, gql, gqlData, holdAppends, withDb, type GraphQLResponse } from "./support.ts";
+import { errorCode, gql, gqlData, whileStreamLocked, withDb, type GraphQLResponse } from "./support.ts";
 
 describe("category concurrency", () => {
   it("50 concurrent updates, one of them invalid: the others succeed with contiguous versions, in a few append statements", async () => {
@@ -76,18 +76,15 @@ describe("category concurrency", () => {
 describe("category delete against product create", () => {
   it("a product created after the delete looked up its products, before it appends, is still counted: CATEGORY_HAS_PRODUCTS", async () => {
     const categoryId = await createCategory("Parked shelf");
-    const appends = await holdAppends(categoryId);
-    try {
+    const { deleting } = await whileStreamLocked(categoryId, async (lock) => {
       const deleting = gql(`mutation($id: ID!) { deleteCategory(input: { id: $id }) { id } }`, { id: categoryId });
-      await appends.appendWaiting();
+      await lock.waiter();
       await gqlData(`mutation($input: CreateProductInput!) { createProduct(input: $input) { id } }`, {
         input: { name: "Slipped in", categoryId, price: "1.00", stockQuantity: 1 },
       });
-      await appends.release();
-      expect(errorCode(await deleting)).toBe("CATEGORY_HAS_PRODUCTS");
-    } finally {
-      await appends.release();
-    }
+      return { deleting };
+    });
+    expect(errorCode(await deleting)).toBe("CATEGORY_HAS_PRODUCTS");
     expect(await strandedProducts(categoryId)).toBe(0);
   });
 

@@ -6,7 +6,7 @@ import { translateRuleViolation } from "../../src/commands/rule-violations.ts";
 import type { OrderCommand, OrderEvent } from "../../src/domain/order/order.ts";
 import { DomainError } from "../../src/domain/shared/errors.ts";
 import { appendToStream } from "../../src/event-store/index.ts";
-import { errorCode, gql, gqlData, holdAppends, withDb } from "./support.ts";
+import { errorCode, gql, gqlData, whileStreamLocked, withDb } from "./support.ts";
 
 const ORDER = "id userId status items { productId productName quantity unitPrice lineTotal } totalAmount sagaId sagaStatus sagaCurrentStep version createdAt updatedAt";
 const CREATE = `mutation($input: CreateOrderInput!) { createOrder(input: $input) { success message order { ${ORDER} } } }`;
@@ -194,17 +194,13 @@ describe("order errors", () => {
     const key = `parked-order-${crypto.randomUUID()}`;
     // As the Worker scopes a header key: by the mutation field it answers.
     const orderId = newAggregateId("createOrder", { idempotencyKey: `${key}#createOrder` });
-    const appends = await holdAppends(orderId);
-    try {
+    const { ordering } = await whileStreamLocked(orderId, async (lock) => {
       const ordering = gql(CREATE, { input: { userId: "parked", items: [{ productId, quantity: 1 }] } }, { "idempotency-key": key });
-      await appends.appendWaiting();
+      await lock.waiter();
       await gqlData(`mutation($id: ID!) { deleteProduct(input: { id: $id }) { id } }`, { id: productId });
-      await appends.release();
-      const ordered = await ordering;
-      expect(errorCode(ordered)).toBe("PRODUCT_DELETED");
-    } finally {
-      await appends.release();
-    }
+      return { ordering };
+    });
+    expect(errorCode(await ordering)).toBe("PRODUCT_DELETED");
     const events = await withDb(async (db) =>
       (await db.query<{ n: number }>("SELECT count(*)::int AS n FROM event_store.events WHERE aggregate_id = $1", [orderId])).rows[0]!.n,
     );

@@ -20,6 +20,30 @@ export async function gql<Data = Record<string, any>>(
   return response.json();
 }
 
+/**
+ * Sends one GraphQL request through the Hono app with settings over the
+ * pool's env (the pool runs open; token mode is tested this way). Queries
+ * stay in the Worker: a ReaderDO would have the pool's env, not this one.
+ */
+export async function gqlWith<Data = Record<string, any>>(
+  settings: Record<string, string>,
+  query: string,
+  options: { token?: string; variables?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): Promise<GraphQLResponse<Data> & { status: number; headers: Headers }> {
+  const { env } = await import("cloudflare:workers");
+  const { createExecutionContext, waitOnExecutionContext } = await import("cloudflare:test");
+  const { createApp } = await import("../../src/http/app.ts");
+  const ctx = createExecutionContext();
+  const request = new Request("http://test.local/graphql", {
+    method: "POST",
+    headers: { "content-type": "application/json", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
+    body: JSON.stringify({ query, variables: options.variables ?? {} }),
+  });
+  const response = await createApp().fetch(request, { ...env, GRAPHQL_READERS: "0", ...settings } as unknown as Env, ctx);
+  await waitOnExecutionContext(ctx);
+  return { ...((await response.json()) as GraphQLResponse<Data>), status: response.status, headers: response.headers };
+}
+
 /** Like gql, but fails on any error and returns data. */
 export async function gqlData<Data = Record<string, any>>(
   query: string,
@@ -47,45 +71,14 @@ export async function withDb<T>(work: (db: import("@neondatabase/serverless").Cl
   }
 }
 
-/**
- * Holds the lock that `append_to_stream` takes first for one stream, so a
- * command on that aggregate is decided (its context already looked up) and
- * then waits just before its append: a test can commit another command in
- * that gap, the one a rule re-checked at append exists for.
- */
-export async function holdAppends(streamId: string) {
-  const { env } = await import("cloudflare:workers");
-  const { connectClient } = await import("../../src/db/connection.ts");
-  const db = await connectClient({ url: env.DATABASE_URL, proxy: env.DB_PROXY });
-  await db.query("BEGIN");
-  await db.query("SELECT pg_advisory_xact_lock(hashtextextended($1::uuid::text, 0))", [streamId]);
-  let released: Promise<void> | undefined;
-  return {
-    /** Resolves once an append of the stream waits for the lock. */
-    async appendWaiting(timeoutMs = 10_000): Promise<void> {
-      for (const started = Date.now(); Date.now() - started < timeoutMs; await new Promise((resolve) => setTimeout(resolve, 20))) {
-        const { rows } = await db.query<{ waiting: boolean }>(
-          `SELECT EXISTS (
-             SELECT 1 FROM pg_locks l, (SELECT hashtextextended($1::uuid::text, 0) AS h) k
-             WHERE l.locktype = 'advisory' AND NOT l.granted AND l.objsubid = 1
-               AND l.classid::bigint = (k.h >> 32) & 4294967295 AND l.objid::bigint = k.h & 4294967295
-           ) AS waiting`,
-          [streamId],
-        );
-        if (rows[0]?.waiting) return;
-      }
-      throw new Error(`no append of ${streamId} waited within ${timeoutMs} ms`);
-    },
-    release(): Promise<void> {
-      return (released ??= db.query("COMMIT").then(() => db.end()));
-    },
-  };
-
-}
-
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** A hold on a stream's append lock (the advisory lock append_to_stream takes first). */
+/**
+ * A hold on a stream's append lock (the advisory lock append_to_stream takes
+ * first): a command on that aggregate is decided (its context looked up) and
+ * then waits just before its append, so a test can commit another command in
+ * the gap that a rule re-checked at append exists for.
+ */
 export interface StreamLock {
   /** Waits until a connection is queued behind the lock and returns its backend pid (null once `stop()` says so). */
   waiter(stop?: () => boolean): Promise<number | null>;

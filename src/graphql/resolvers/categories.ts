@@ -1,11 +1,10 @@
-import { and, asc, eq, ilike, or } from "drizzle-orm";
 import type { GraphQLResolveInfo } from "graphql";
-import { categories } from "../../../schema/query-db.ts";
 import { newAggregateId } from "../../commands/command-bus.ts";
 import type { CategoryView } from "../../commands/category-write-model.ts";
 import type { CategoryCommand } from "../../domain/category/category.ts";
 import { readDb } from "../../db/read-db.ts";
-import { idArgument, page, searchPattern } from "../arguments.ts";
+import { listCategories, searchCategories, type CategoryRow } from "../../projections/category-queries.ts";
+import { MAX_LIMIT, idArgument, page, searchPattern } from "../arguments.ts";
 import { commandOptions, runCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
 import { eventTime } from "./event-times.ts";
@@ -18,7 +17,7 @@ export const categoryTypeDefs = /* GraphQL */ `
     description: String
     parentId: ID
     parent: Category
-    "Active subcategories."
+    "Active subcategories, the first 100 by name."
     children: [Category!]!
     "False once deleted (deletes are soft)."
     active: Boolean!
@@ -62,8 +61,6 @@ export const categoryTypeDefs = /* GraphQL */ `
 /** A category as GraphQL returns it: from the read model, or a command's view. */
 type CategoryResult = CategoryView & { createdAt?: string; updatedAt?: string };
 
-type CategoryRow = typeof categories.$inferSelect;
-
 function fromRow(row: CategoryRow): CategoryResult {
   return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
 }
@@ -93,25 +90,14 @@ export const categoryResolvers = {
       const { limit, offset } = page(args);
       const parentId = args.parentId ? idArgument(args.parentId, "parentId") : undefined;
       await awaitReadModel(context, info, "categories", args.minPosition);
-      const rows = await readDb(await context.db.get())
-        .select()
-        .from(categories)
-        .where(and(parentId ? eq(categories.parentId, parentId) : undefined, args.includeDeleted ? undefined : eq(categories.active, true)))
-        .orderBy(asc(categories.name), asc(categories.id))
-        .limit(limit)
-        .offset(offset);
+      const rows = await listCategories(readDb(await context.db.get()), { parentId, includeDeleted: args.includeDeleted ?? false, limit, offset });
       return rows.map(fromRow);
     },
     searchCategories: async (_: unknown, args: { query: string; limit?: number; minPosition?: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
       const { limit } = page(args);
       const pattern = searchPattern(args.query);
       await awaitReadModel(context, info, "categories", args.minPosition);
-      const rows = await readDb(await context.db.get())
-        .select()
-        .from(categories)
-        .where(and(eq(categories.active, true), or(ilike(categories.name, pattern), ilike(categories.description, pattern))))
-        .orderBy(asc(categories.name))
-        .limit(limit);
+      const rows = await searchCategories(readDb(await context.db.get()), pattern, limit);
       return rows.map(fromRow);
     },
   },
@@ -141,7 +127,8 @@ export const categoryResolvers = {
     },
     children: async (category: CategoryResult, _: unknown, context: GraphQLContext, info: GraphQLResolveInfo) => {
       await awaitReadModel(context, info, "categories");
-      return (await loaders(context).activeChildrenOf.load(category.id)).map(fromRow);
+      // Bounded like every list, so no answer grows with the data.
+      return (await loaders(context).activeChildrenOf.load(category.id)).slice(0, MAX_LIMIT).map(fromRow);
     },
     createdAt: (category: CategoryResult, _: unknown, context: GraphQLContext) => category.createdAt ?? eventTime(context, category.id, 1),
     updatedAt: (category: CategoryResult, _: unknown, context: GraphQLContext) =>

@@ -1,3 +1,4 @@
+import { readEventCounts } from "../../stats/event-counts.ts";
 import type { GraphQLContext } from "../context.ts";
 
 export const eventStoreTypeDefs = /* GraphQL */ `
@@ -11,6 +12,8 @@ export const eventStoreTypeDefs = /* GraphQL */ `
     eventsByType: [EventTypeCount!]!
     "global_sequence of the newest event, as a string."
     latestSequence: String
+    "The stats read model's log position: the counts are exact as of it (null before it has counted anything)."
+    position: String
   }
 
   extend type Query {
@@ -21,15 +24,12 @@ export const eventStoreTypeDefs = /* GraphQL */ `
 export const eventStoreResolvers = {
   Query: {
     eventStoreStats: async (_: unknown, __: unknown, context: GraphQLContext) => {
-      const db = await context.db.get();
-      const { rows } = await db.query<{ event_type: string; count: number; latest: string | null }>(
-        `SELECT event_type, count(*)::integer AS count, max(global_sequence)::text AS latest
-         FROM event_store.events GROUP BY event_type ORDER BY event_type`,
-      );
+      const counts = await readEventCounts(await context.db.get());
       return {
-        totalEvents: rows.reduce((sum, row) => sum + row.count, 0),
-        eventsByType: rows.map((row) => ({ eventType: row.event_type, count: row.count })),
-        latestSequence: rows.reduce<string | null>((max, row) => (max === null || BigInt(row.latest!) > BigInt(max) ? row.latest : max), null),
+        totalEvents: counts.total,
+        eventsByType: [...counts.byType].map(([eventType, count]) => ({ eventType, count })),
+        latestSequence: counts.latestSequence,
+        position: counts.position,
       };
     },
   },

@@ -1,12 +1,14 @@
-import { desc, eq, type SQL } from "drizzle-orm";
+import { and, desc, eq, type SQL } from "drizzle-orm";
 import type { GraphQLResolveInfo } from "graphql";
 import { orders } from "../../../schema/query-db.ts";
 import { newAggregateId } from "../../commands/command-bus.ts";
 import type { OrderView } from "../../commands/order-write-model.ts";
 import { ORDER_STATUSES, USER_ID, type OrderCommand, type OrderItemInput, type OrderItemView } from "../../domain/order/order.ts";
-import { ValidationError } from "../../domain/shared/errors.ts";
+import { NotFoundError, ValidationError } from "../../domain/shared/errors.ts";
 import { requiredText } from "../../domain/shared/validation.ts";
 import { readDb } from "../../db/read-db.ts";
+import { readStream } from "../../event-store/index.ts";
+import { refuse } from "../access.ts";
 import { idArgument, page } from "../arguments.ts";
 import { commandOptions, runCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
@@ -100,6 +102,24 @@ function statusArgument(status: string): string {
   return status;
 }
 
+/** The user a user token limits this request to; admin and API tokens, and open mode, see every order. */
+function ownUser(context: GraphQLContext): string | undefined {
+  return context.caller?.role === "user" ? context.caller.userId : undefined;
+}
+
+/**
+ * A user token may act on its own orders only; another user's order is
+ * answered as an unknown one (ORDER_NOT_FOUND), so ids cannot be probed. The
+ * owner comes from the order's first event, since the read model may lag.
+ */
+async function refuseUnlessOwn(context: GraphQLContext, id: string): Promise<void> {
+  const user = ownUser(context);
+  if (user === undefined) return;
+  const [created] = await readStream(await context.db.get(), id, { toVersion: 1 });
+  const owner = created?.type === "order.created" ? (created.data as { userId?: unknown }).userId : undefined;
+  if (owner !== user) throw new NotFoundError(`order ${id} does not exist`, { orderId: id }, "ORDER_NOT_FOUND");
+}
+
 type ListArgs = { limit?: number; offset?: number; minPosition?: string };
 
 async function listOrders(context: GraphQLContext, info: GraphQLResolveInfo, args: ListArgs, where: SQL | undefined) {
@@ -122,24 +142,39 @@ export const orderResolvers = {
     order: async (_: unknown, args: { id: string; minPosition?: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
       const id = idArgument(args.id);
       await awaitReadModel(context, info, "orders", args.minPosition);
-      const [row] = await readDb(await context.db.get()).select().from(orders).where(eq(orders.id, id));
+      const user = ownUser(context);
+      const [row] = await readDb(await context.db.get())
+        .select()
+        .from(orders)
+        .where(and(eq(orders.id, id), user === undefined ? undefined : eq(orders.userId, user)));
+      // Another user's order reads as an unknown id: null.
       return row ? fromRow(row) : null;
     },
-    orders: (_: unknown, args: ListArgs & { status?: string | null }, context: GraphQLContext, info: GraphQLResolveInfo) =>
-      listOrders(context, info, args, args.status ? eq(orders.status, statusArgument(args.status)) : undefined),
-    userOrders: (_: unknown, args: ListArgs & { userId: string }, context: GraphQLContext, info: GraphQLResolveInfo) =>
-      listOrders(context, info, args, eq(orders.userId, requiredText(args.userId, USER_ID))),
+    orders: (_: unknown, args: ListArgs & { status?: string | null }, context: GraphQLContext, info: GraphQLResolveInfo) => {
+      const user = ownUser(context);
+      const status = args.status ? eq(orders.status, statusArgument(args.status)) : undefined;
+      return listOrders(context, info, args, and(status, user === undefined ? undefined : eq(orders.userId, user)));
+    },
+    userOrders: (_: unknown, args: ListArgs & { userId: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
+      const userId = requiredText(args.userId, USER_ID);
+      const user = ownUser(context);
+      if (user !== undefined && userId !== user) throw refuse("A user token may only list its own orders", "FORBIDDEN");
+      return listOrders(context, info, args, eq(orders.userId, userId));
+    },
   },
   Mutation: {
     // A rejected order is a GraphQL error with its code, as for every other mutation, so
     // clients handle one error shape; `success` is kept for clients of the original API.
     createOrder: async (_: unknown, { input }: Args<{ userId: string; items: OrderItemInput[] }>, context: GraphQLContext) => {
+      const user = ownUser(context);
+      if (user !== undefined && requiredText(input.userId, USER_ID) !== user) throw refuse("A user token may only order as its own user (sub)", "FORBIDDEN");
       const id = newAggregateId("createOrder", commandOptions(context));
       const { order, replayed } = await execute(context, id, { type: "createOrder", data: { ...input, id } });
       return { success: true, order, message: replayed ? "order already created (idempotent retry)" : "order created" };
     },
     cancelOrder: async (_: unknown, { input }: Args<{ id: string; reason?: string | null }>, context: GraphQLContext) => {
       const id = idArgument(input.id);
+      await refuseUnlessOwn(context, id);
       return (await execute(context, id, { type: "cancelOrder", data: { id, reason: input.reason } })).order;
     },
   },

@@ -1,10 +1,9 @@
-import { and, asc, eq, gte, ilike, lte, or } from "drizzle-orm";
 import type { GraphQLResolveInfo } from "graphql";
-import { products } from "../../../schema/query-db.ts";
 import { newAggregateId } from "../../commands/command-bus.ts";
 import type { ProductView } from "../../commands/product-write-model.ts";
 import type { ProductCommand } from "../../domain/product/product.ts";
 import { readDb } from "../../db/read-db.ts";
+import { listProducts, productById, searchProducts, type ProductRow } from "../../projections/product-queries.ts";
 import { idArgument, page, searchPattern } from "../arguments.ts";
 import { commandOptions, runCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
@@ -77,8 +76,6 @@ export const productTypeDefs = /* GraphQL */ `
 `;
 
 type ProductResult = ProductView & { createdAt?: string; updatedAt?: string };
-type ProductRow = typeof products.$inferSelect;
-
 function fromRow(row: ProductRow): ProductResult {
   return { ...row, createdAt: row.createdAt.toISOString(), updatedAt: row.updatedAt.toISOString() };
 }
@@ -88,7 +85,7 @@ async function execute(context: GraphQLContext, id: string, command: ProductComm
 }
 
 export async function findProduct(context: GraphQLContext, id: string): Promise<ProductResult | null> {
-  const [row] = await readDb(await context.db.get()).select().from(products).where(eq(products.id, id));
+  const row = await productById(readDb(await context.db.get()), id);
   return row ? fromRow(row) : null;
 }
 
@@ -110,32 +107,21 @@ export const productResolvers = {
       const { limit, offset } = page(args);
       const categoryId = args.categoryId ? idArgument(args.categoryId, "categoryId") : undefined;
       await awaitReadModel(context, info, "products", args.minPosition);
-      const rows = await readDb(await context.db.get())
-        .select()
-        .from(products)
-        .where(
-          and(
-            categoryId ? eq(products.categoryId, categoryId) : undefined,
-            args.minPrice ? gte(products.price, args.minPrice) : undefined,
-            args.maxPrice ? lte(products.price, args.maxPrice) : undefined,
-            args.includeDeleted ? undefined : eq(products.active, true),
-          ),
-        )
-        .orderBy(asc(products.name), asc(products.id))
-        .limit(limit)
-        .offset(offset);
+      const rows = await listProducts(readDb(await context.db.get()), {
+        categoryId,
+        minPrice: args.minPrice ?? undefined,
+        maxPrice: args.maxPrice ?? undefined,
+        includeDeleted: args.includeDeleted ?? false,
+        limit,
+        offset,
+      });
       return rows.map(fromRow);
     },
     searchProducts: async (_: unknown, args: { query: string; limit?: number; minPosition?: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
       const { limit } = page(args);
       const pattern = searchPattern(args.query);
       await awaitReadModel(context, info, "products", args.minPosition);
-      const rows = await readDb(await context.db.get())
-        .select()
-        .from(products)
-        .where(and(eq(products.active, true), or(ilike(products.name, pattern), ilike(products.description, pattern))))
-        .orderBy(asc(products.name))
-        .limit(limit);
+      const rows = await searchProducts(readDb(await context.db.get()), pattern, limit);
       return rows.map(fromRow);
     },
   },

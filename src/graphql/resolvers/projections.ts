@@ -4,6 +4,7 @@ import { projectionNamed } from "../../projections/registry.ts";
 import { setConsumerStatus } from "../../consumers/checkpoints.ts";
 import { skipFailedEvent } from "../../projections/skip.ts";
 import { withOwnConnection } from "../../db/worker-connection.ts";
+import { STATS_CONSUMER, restartEventCounts } from "../../stats/event-counts.ts";
 import { readProjectionStatus } from "../../projections/status.ts";
 import { page } from "../arguments.ts";
 import type { GraphQLContext } from "../context.ts";
@@ -88,7 +89,7 @@ function projection(name: string): { name: string } {
 /** Only read models can be rebuilt: the saga manager's effects are not a table to replay into. */
 function readModel(name: string): { name: string } {
   projection(name);
-  if (!projectionNamed(name)) {
+  if (!projectionNamed(name) && name !== STATS_CONSUMER) {
     throw new IllegalStateError(`${name} is not a read model and cannot be rebuilt`, { projection: name }, "NOT_A_READ_MODEL");
   }
   return { name };
@@ -156,6 +157,11 @@ export const projectionResolvers = {
     },
     rebuildProjection: async (_: unknown, { input }: { input: { name: string } }, context: GraphQLContext) => {
       const { name } = readModel(input.name);
+      if (name === STATS_CONSUMER) {
+        await withOwnConnection(context.env, restartEventCounts);
+        context.executionContext.waitUntil(context.env.PROJECTOR.getByName(name).wake(name));
+        return statusOf(context, name);
+      }
       const refused = await context.env.PROJECTOR.getByName(name).rebuild(name);
       if (refused) throw deserializeError(refused);
       return statusOf(context, name);
