@@ -26,6 +26,8 @@ const workersRuntime = () =>
 
 export default defineConfig({
   test: {
+    // Every GraphQL operation logs a JSON line: show them for failing tests only.
+    silent: "passed-only",
     globalSetup: ["./test/support/global-setup.ts"],
     projects: [
       {
@@ -74,6 +76,8 @@ export default defineConfig({
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
           testTimeout: 120_000,
+          // Each file starts a stack; one at a time leaves the 2 cores to the browser.
+          fileParallelism: false,
           hookTimeout: 180_000,
           sequence: { groupOrder: 4 },
         },

@@ -5,11 +5,12 @@ import type { CommandEnvelope, CommandOutcome } from "../src/commands/envelope.t
 import { serializeError } from "../src/domain/shared/errors.ts";
 import { IdleConnection } from "../src/db/idle-connection.ts";
 import { databaseSettings } from "../src/db/worker-connection.ts";
-import { wakeConsumers } from "../src/consumers/wake.ts";
+import { ConsumerWaker } from "../src/consumers/wake.ts";
 
 /** One per aggregate ("category:<id>"): serializes and group-commits its commands. */
 export class AggregateDO extends DurableObject<Env> {
   #connection = new IdleConnection(() => databaseSettings(this.env));
+  #waker = new ConsumerWaker(this.env.PROJECTOR);
   #handler: AggregateCommandHandler | undefined;
 
   async execute(envelope: CommandEnvelope): Promise<CommandOutcome> {
@@ -17,7 +18,7 @@ export class AggregateDO extends DurableObject<Env> {
       this.#handler ??= new AggregateCommandHandler(aggregateDefinition(envelope.aggregateType), envelope.aggregateId, this.#connection, {
         ...DEFAULT_HANDLER_OPTIONS,
         snapshotEvery: Number(this.env.SNAPSHOT_EVERY ?? DEFAULT_HANDLER_OPTIONS.snapshotEvery),
-        onCommit: () => this.ctx.waitUntil(wakeConsumers(this.env)),
+        onCommit: () => this.ctx.waitUntil(this.#waker.wake()),
       });
       return await this.#handler.submit(envelope);
     } catch (error) {

@@ -4,6 +4,7 @@ import { IdleConnection } from "../src/db/idle-connection.ts";
 import { databaseSettings } from "../src/db/worker-connection.ts";
 import { readCheckpoints } from "../src/consumers/checkpoints.ts";
 import { LagWindow } from "../src/consumers/lag.ts";
+import type { KnownPosition } from "../src/consumers/consumer.ts";
 import type { Projection } from "../src/projections/projection.ts";
 import { consumerNamed } from "../src/consumers/registry.ts";
 import { finishRebuild, isRebuilding, startRebuild } from "../src/projections/rebuild.ts";
@@ -24,8 +25,11 @@ export class ProjectorDO extends DurableObject<Env> {
   #rebuilding: Promise<void> | undefined;
   #startingRebuild = false;
   #lag = new LagWindow();
+  #known: KnownPosition = {};
   #running: Promise<void> | undefined;
   #again = false;
+  /** Unknown after a start, and true after this instance stopped its consumer at an event. */
+  #mayHaveFailed = true;
   /** When this instance last stored its name and wake time (every commit wakes it). */
   #safetyNetArmedAt = 0;
 
@@ -101,10 +105,14 @@ export class ProjectorDO extends DurableObject<Env> {
     const connect = () => this.#connection.get();
     while (this.#again) {
       this.#again = false;
-      const checkpoint = (await readCheckpoints(await connect(), [name])).get(name);
-      if (checkpoint?.status === "stopped") return;
-      if (checkpoint?.status === "failed" && !retryFailed && Date.now() - (checkpoint.failedAt?.getTime() ?? 0) < RETRY_FAILED_AFTER_MS) return;
-      const result = await runUntilCaughtUp(connect, consumer, { lag: this.#lag, reconnect: () => this.#connection.close() });
+      // Only this instance marks its consumer failed, so once a run went through, the next need not look.
+      if (this.#mayHaveFailed) {
+        const checkpoint = (await readCheckpoints(await connect(), [name])).get(name);
+        if (checkpoint?.status === "stopped") return;
+        if (checkpoint?.status === "failed" && !retryFailed && Date.now() - (checkpoint.failedAt?.getTime() ?? 0) < RETRY_FAILED_AFTER_MS) return;
+      }
+      const result = await runUntilCaughtUp(connect, consumer, { lag: this.#lag, known: this.#known, reconnect: () => this.#connection.close() });
+      this.#mayHaveFailed = result.status === "failed";
       if (result.status === "failed") {
         await this.#connection.close();
         return;

@@ -2,7 +2,7 @@ import { DurableObject } from "cloudflare:workers";
 import { sendCommand } from "../src/commands/command-bus.ts";
 import { IdleConnection } from "../src/db/idle-connection.ts";
 import { databaseSettings } from "../src/db/worker-connection.ts";
-import { wakeConsumers } from "../src/consumers/wake.ts";
+import { ConsumerWaker } from "../src/consumers/wake.ts";
 import type { OrderSagaState, SagaOrder } from "../src/sagas/order-saga-types.ts";
 import { OrderSagaRunner } from "../src/sagas/saga-runner.ts";
 import { providerBreakers, sagaSettings } from "../src/sagas/saga-settings.ts";
@@ -11,6 +11,7 @@ import { SimulatedPaymentService, SimulatedShippingService } from "../src/sagas/
 /** One per order saga ("<saga id>"): runs it, with its due times in its one alarm. */
 export class SagaDO extends DurableObject<Env> {
   #connection = new IdleConnection(() => databaseSettings(this.env));
+  #waker = new ConsumerWaker(this.env.PROJECTOR);
   #runner: OrderSagaRunner | undefined;
 
   /** Starts the saga for an order; a second start of the same saga changes nothing. */
@@ -47,7 +48,7 @@ export class SagaDO extends DurableObject<Env> {
       breakers: providerBreakers(settings.breaker),
       now: () => Date.now(),
       setAlarm: (at) => (at === null ? this.ctx.storage.deleteAlarm() : this.ctx.storage.setAlarm(at)),
-      onCommit: () => this.ctx.waitUntil(wakeConsumers(this.env)),
+      onCommit: () => this.ctx.waitUntil(this.#waker.wake()),
       waitUntil: (work) => this.ctx.waitUntil(work),
       release: () => this.#connection.close(),
     });

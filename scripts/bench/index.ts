@@ -10,6 +10,8 @@
 //                                       with --clients 1,8,32 --duration 5 --only read,floor --write
 //   npm run bench -- --delivery         subscription delivery (scripts/bench/delivery.ts),
 //                                       with --sockets 1,100,1000 --shards 2,8 --rate 2,5 --duration 10 --write
+//   npm run bench -- --read-models      projection lag, rebuild, cold load (scripts/bench/read-models.ts),
+//                                       with --lag-rates 100,400 --rebuild-events 100000 --rounds 3 --write
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { takeOverShutdownSignals } from "../lib/shutdown-signals.ts";
@@ -17,7 +19,7 @@ import { execute, startBenchDatabase, type BenchDatabase } from "./database.ts";
 import { oursHotStreamAny, oursHotStreamExact, oursOwnStreams } from "./ours.ts";
 import { formatProfile, profiled } from "./profile.ts";
 import { rawEventsTable, rawHundredRows, rawOneRow } from "./raw.ts";
-import { renderReport, writeReport, type Result } from "./report.ts";
+import { renderReadModelReport, renderReport, writeReport, type Result, type RunFacts } from "./report.ts";
 import { measure, type Contender, type Measurement, type Timing } from "./runner.ts";
 
 const REPORT_PATH = "docs/BENCHMARKS.md";
@@ -38,6 +40,9 @@ const { values: args } = parseArgs({
     sockets: { type: "string", default: "1,100,1000" },
     shards: { type: "string", default: "2" },
     rate: { type: "string", default: "2,5" },
+    "read-models": { type: "boolean", default: false },
+    "lag-rates": { type: "string", default: "100,400" },
+    "rebuild-events": { type: "string", default: "100000" },
   },
 });
 
@@ -88,6 +93,24 @@ try {
   const { url } = database;
   console.error(`Postgres ${database.machine.postgres} ready; nproc ${database.machine.nproc}, load ${database.machine.loadAtStart.toFixed(2)}`);
 
+  if (args["read-models"]) {
+    const loadSampler = setInterval(() => (loadPeak = Math.max(loadPeak, loadavg()[0] ?? 0)), 1000);
+    const { runReadModelBench } = await import("./read-models.ts");
+    const results = await runReadModelBench({
+      url,
+      rounds,
+      timing,
+      lagRates: args["lag-rates"].split(",").map(Number),
+      rebuildEvents: Number(args["rebuild-events"]),
+      coldLoadSizes: [1_000, 10_000],
+    });
+    clearInterval(loadSampler);
+    const report = renderReadModelReport(runFacts(database), results);
+    console.log(`\n${report}`);
+    if (args.write) await writeReport(REPORT_PATH, report, "read-models");
+    process.exit(0);
+  }
+
   const emmett = await loadEmmett(url);
   const perStream: Contender[] = [rawOneRow, rawHundredRows, rawEventsTable, oursOwnStreams, ...(emmett ? [emmett.emmettOwnStreams] : [])];
   const hot: Contender[] = [oursHotStreamAny, oursHotStreamExact, ...(emmett ? [emmett.emmettHotStreamExact] : [])];
@@ -107,15 +130,7 @@ try {
     [...results.values()].filter((result) => result.contender === contender.name).sort((a, b) => a.writers - b.writers),
   );
   const report = renderReport(
-    {
-      command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
-      date: new Date().toISOString().slice(0, 10),
-      machine: database.machine,
-      loadAtEnd: loadavg()[0] ?? 0,
-      loadPeak,
-      timing,
-      rounds,
-    },
+    runFacts(database),
     ordered,
     [
       { label: "ours / emmett", numerator: oursOwnStreams.name, denominator: "emmett", writers: writerCounts, aim: 1.5 },
@@ -128,6 +143,18 @@ try {
   if (args.write) {
     await writeReport(REPORT_PATH, report);
     console.error(`results written to ${REPORT_PATH}`);
+  }
+
+  function runFacts(database: BenchDatabase): RunFacts {
+    return {
+      command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(" ")}` : ""}`,
+      date: new Date().toISOString().slice(0, 10),
+      machine: database.machine,
+      loadAtEnd: loadavg()[0] ?? 0,
+      loadPeak,
+      timing,
+      rounds,
+    };
   }
 
   async function trial(contender: Contender, writers: number, round: number): Promise<void> {

@@ -2,6 +2,7 @@
 // with --write, into docs/BENCHMARKS.md between the result markers.
 import { readFile, writeFile } from "node:fs/promises";
 import type { MachineFacts } from "./database.ts";
+import type { ReadModelResults } from "./read-models.ts";
 import type { Measurement, Timing } from "./runner.ts";
 
 export interface Result {
@@ -63,8 +64,40 @@ export function renderReport(facts: RunFacts, results: Result[], ratios: RatioAi
   return `${lines.join("\n")}\n`;
 }
 
-/** The marked section of the document a report replaces: "append" (the event store) or "stack". */
-export type ReportSection = "append" | "stack" | "delivery";
+/** The marked section of the document a report replaces: "append" (the event store), "stack", "delivery" or "read-models". */
+export type ReportSection = "append" | "stack" | "delivery" | "read-models";
+
+/** Projection lag, rebuild and cold load (scripts/bench/read-models.ts): medians over rounds, ratios per round. */
+export function renderReadModelReport(facts: RunFacts, results: ReadModelResults): string {
+  const { machine, timing } = facts;
+  const spread = (values: number[], format: (v: number) => string) => `${format(median(values))} (${format(Math.min(...values))}-${format(Math.max(...values))})`;
+  const perRound = (top: number[], bottom: number[]) => top.map((value, i) => value / (bottom[i] ?? Number.NaN));
+  const met = (ok: boolean) => (ok ? "yes" : "no");
+  const rebuildRatios = perRound(results.rebuild.eventsPerSecond, results.rebuild.raw100);
+  return [
+    `Command: \`${facts.command}\` on ${facts.date}: ${facts.rounds} round(s); lag trials ${timing.warmupMs / 1000} s warm-up + ${timing.durationMs / 1000} s measured.`,
+    `Machine: nproc ${machine.nproc} (${machine.cpu}), Node ${machine.node}, PostgreSQL ${machine.postgres} (embedded, fresh, fsync on), ` +
+      `1-minute load average ${machine.loadAtStart.toFixed(2)} at start, up to ${facts.loadPeak.toFixed(2)} during the run, ${facts.loadAtEnd.toFixed(2)} at end.`,
+    "",
+    "Median over rounds (min-max in brackets); each ratio is computed inside a round.",
+    "",
+    "| measure | value | ratio | aim | met |",
+    "|---|---:|---:|---:|---|",
+    ...results.lag.map((row) => {
+      const p99 = median(row.p99);
+      return (
+        `| projection lag at ${row.rate} appends/s (achieved ${rate(median(row.achieved))}/s; consumer round trips per append ${median(row.roundTrips).toFixed(1)}): ` +
+        `p50 / p99 ms | ${ms(median(row.p50))} / ${spread(row.p99, ms)} | - | p99 < 100 ms | ${met(p99 < 100)} |`
+      );
+    }),
+    `| rebuild of ${rate(results.rebuild.events)} events, events/s (raw100 at 1 writer: ${spread(results.rebuild.raw100, rate)} rows/s) | ${spread(results.rebuild.eventsPerSecond, rate)} | ${spread(rebuildRatios, (v) => v.toFixed(2))} | >= 0.3 | ${met(median(rebuildRatios) >= 0.3)} |`,
+    ...results.coldLoad.map((row) => {
+      const ratios = perRound(row.withoutMs, row.withMs);
+      return `| cold load of ${rate(row.events)} events: without / with a snapshot, ms | ${spread(row.withoutMs, ms)} / ${spread(row.withMs, ms)} | ${spread(ratios, (v) => v.toFixed(1))} | >= 20x | ${met(median(ratios) >= 20)} |`;
+    }),
+    "",
+  ].join("\n");
+}
 
 /** Replaces the results between the markers, leaving the prose around them alone. */
 export async function writeReport(path: string, report: string, section: ReportSection = "append"): Promise<void> {

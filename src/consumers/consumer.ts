@@ -3,9 +3,10 @@
 // point neither skips nor double-applies an event. Projections, the saga
 // manager and the broadcaster's publisher all run through it.
 import { upcastDomainEvent } from "../domain/upcasters.ts";
-import { readGlobalLog, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
+import { START, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
+import { readCheckpoints } from "./checkpoints.ts";
 import { isTransient } from "../db/transient-errors.ts";
-import { lockCheckpoint, saveCheckpoint } from "./checkpoints.ts";
+import { advanceCheckpoint, justBefore, readConsumerPage } from "./page.ts";
 import type { LagWindow } from "./lag.ts";
 
 export interface Consumer {
@@ -15,8 +16,15 @@ export interface Consumer {
   apply(db: Queryable, events: readonly StoredEvent[]): Promise<void>;
 }
 
+/** Where the consumer's checkpoint stands, as far as its runner knows: saves reading it before every batch. */
+export interface KnownPosition {
+  position?: LogPosition;
+}
+
 export interface BatchOptions {
   batchSize?: number;
+  /** Kept across batches (and wake-ups) by the consumer's one runner; a wrong guess only costs a re-read. */
+  known?: KnownPosition;
   /** Records commit-to-apply delays and stores p50/p99 with the checkpoint. */
   lag?: LagWindow;
 }
@@ -63,31 +71,66 @@ function blameOn<T>(events: readonly StoredEvent[], work: () => T): T {
   }
 }
 
-/** Runs one batch in one transaction; `db` must be a single connection, not a pool. */
+/**
+ * Runs one batch: reads the page (no transaction), then applies its events and
+ * moves the checkpoint in one transaction. A page with nothing for this
+ * consumer has moved the checkpoint in the same statement that read it. `db` must be a single
+ * connection, not a pool.
+ */
 export async function runConsumerBatch(db: Queryable, consumer: Consumer, options: BatchOptions = {}): Promise<ConsumerBatch> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  const wanted = consumer.eventTypes === "all" ? null : new Set(consumer.eventTypes);
+  const known = options.known ?? {};
+  known.position ??= (await readCheckpoints(db, [consumer.name])).get(consumer.name) ?? START;
+  const page = await readConsumerPage(db, consumer.name, consumer.eventTypes, batchSize, known.position);
+  known.position = page.checkpoint;
+  if (page.status === "stopped") return { read: 0, applied: 0, position: page.checkpoint, caughtUp: true, heldBack: false };
+  const short = page.events.length < batchSize;
+  const done = (read: number): ConsumerBatch => {
+    known.position = page.position;
+    return {
+    read,
+    applied: page.events.length,
+    position: page.position,
+    caughtUp: short && !page.heldBack,
+    heldBack: short && page.heldBack,
+    };
+  };
+  // Someone else moved the checkpoint since the page was read: nothing done, read again.
+  const raced: ConsumerBatch = { read: 0, applied: 0, position: page.checkpoint, caughtUp: false, heldBack: false };
+
+  if (page.events.length === 0) {
+    if (page.passedOver === "raced") return raced;
+    if (page.passedOver !== "no checkpoint yet") return done(page.passedOver.moved);
+    const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position);
+    if (read === null) known.position = undefined;
+    return read === null ? raced : done(read);
+  }
+
   await db.query("BEGIN");
   try {
-    const checkpoint = await lockCheckpoint(db, consumer.name);
-    if (checkpoint.status === "stopped") {
-      await db.query("COMMIT");
-      return { read: 0, applied: 0, position: checkpoint, caughtUp: true, heldBack: false };
+    const events = page.events.map((event) => blameOn([event], () => upcastDomainEvent(event)));
+    const now = Date.now();
+    for (const event of events) options.lag?.add(now - event.occurredAt.getTime());
+    const lag = options.lag ? { p50: options.lag.percentile(50), p99: options.lag.percentile(99) } : undefined;
+    // Moving the checkpoint first also locks it: a second runner waits here, then finds it moved.
+    const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position, lag);
+    if (read === null) {
+      await db.query("ROLLBACK");
+      known.position = undefined;
+      return raced;
     }
-    const page = await readGlobalLog(db, { after: checkpoint, limit: batchSize });
-    const relevant = page.events.map((event) => blameOn([event], () => upcastDomainEvent(event))).filter((event) => wanted === null || wanted.has(event.type));
-    if (relevant.length > 0) await blameOn(relevant, () => consumer.apply(db, relevant));
-    if (page.events.length > 0) {
-      const now = Date.now();
-      for (const event of relevant) options.lag?.add(now - event.occurredAt.getTime());
-      const lag = options.lag ? { p50: options.lag.percentile(50), p99: options.lag.percentile(99) } : undefined;
-      await saveCheckpoint(db, consumer.name, { position: page.position, processed: page.events.length, lag });
-    }
+    await blameOn(events, () => consumer.apply(db, events));
     await db.query("COMMIT");
-    const short = page.events.length < batchSize;
-    return { read: page.events.length, applied: relevant.length, position: page.position, caughtUp: short && !page.heldBack, heldBack: short && page.heldBack };
+    return done(read);
   } catch (error) {
+    known.position = undefined;
     await db.query("ROLLBACK").catch(() => undefined);
+    // The events of other types before the first one to blame are passed over
+    // for good, so the checkpoint of a failed consumer stands right before the
+    // event it failed at (an admin's skip expects that event next).
+    if (error instanceof EventError) {
+      await advanceCheckpoint(db, consumer.name, page.checkpoint, justBefore(page.events[0]!)).catch(() => undefined);
+    }
     throw error;
   }
 }

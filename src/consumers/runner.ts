@@ -48,6 +48,7 @@ export async function runUntilCaughtUp(connect: () => Promise<Queryable>, consum
   const heldBackForMs = options.heldBackForMs ?? HELD_BACK_FOR_MS;
   const retryFailuresForMs = options.retryFailuresForMs ?? RETRY_FAILURES_FOR_MS;
   let processed = 0;
+  const known = options.known ?? {};
 
   /** One batch, retried for as long as it fails for reasons that are not an event's fault. */
   const batch = async (size: number): Promise<ConsumerBatch | Unavailable> => {
@@ -55,7 +56,7 @@ export async function runUntilCaughtUp(connect: () => Promise<Queryable>, consum
     let pause = FAILURE_FIRST_PAUSE_MS;
     for (;;) {
       try {
-        return await runConsumerBatch(await connect(), consumer, { ...options, batchSize: size });
+        return await runConsumerBatch(await connect(), consumer, { ...options, known, batchSize: size });
       } catch (error) {
         if (error instanceof EventError) throw error;
         if (!isTransient(error)) console.error(`consumer ${consumer.name}: batch failed, not because of an event; retrying`, error);

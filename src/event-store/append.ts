@@ -47,6 +47,16 @@ export interface AppendResult {
 
 const dialect = new PgDialect();
 
+type AppendParams = [streamId: string, streamType: string, expected: number | null, events: string, idempotency: string | null];
+
+function appendStatement([streamId, streamType, expected, events, idempotency]: AppendParams): SQL {
+  return sql`SELECT stream_version, transaction_id::text AS transaction_id, global_sequences::text[] AS global_sequences
+    FROM event_store.append_to_stream(${streamId}::uuid, ${streamType}, ${expected}::integer, ${events}::jsonb, ${idempotency}::jsonb)`;
+}
+
+/** The statement's text with $1..$5, built once: most appends have nothing alongside, and then it is all they send. */
+const APPEND_TEXT = dialect.sqlToQuery(appendStatement(["", "", null, "", null])).sql;
+
 /** The unique constraints a racing append of the same stream would violate. */
 const STREAM_CONSTRAINTS = new Set(["events_aggregate_version_unique", "streams_pkey"]);
 
@@ -61,10 +71,9 @@ export async function appendToStream(
   const expected = options.expectedVersion ?? "any";
   const rows = events.map(({ type, data, metadata, schemaVersion }) => ({ type, data, metadata, schemaVersion }));
   const idempotency = options.idempotency?.length ? JSON.stringify(options.idempotency) : null;
-  const append = sql`SELECT stream_version, transaction_id::text AS transaction_id, global_sequences::text[] AS global_sequences
-    FROM event_store.append_to_stream(${streamId}::uuid, ${streamType}, ${encodeExpected(expected)}::integer,
-      ${JSON.stringify(rows)}::jsonb, ${idempotency}::jsonb)`;
-  const query = dialect.sqlToQuery(withAlongside(append, options.alongside ?? []));
+  const params: AppendParams = [streamId, streamType, encodeExpected(expected), JSON.stringify(rows), idempotency];
+  const alongside = options.alongside ?? [];
+  const query = alongside.length === 0 ? { sql: APPEND_TEXT, params } : dialect.sqlToQuery(withAlongside(appendStatement(params), alongside));
 
   let row: AppendRow | undefined;
   try {
@@ -111,7 +120,6 @@ function encodeExpected(expected: ExpectedVersion): number | null {
 // raises, say) never evaluated. The counts are checked in the same statement,
 // so a short count rolls everything back.
 function withAlongside(append: SQL, alongside: readonly AlongsideStatement[]): SQL {
-  if (alongside.length === 0) return append;
   const names = alongside.map((_, i) => sql.raw(`alongside_${i}`));
   const ctes = alongside.map(({ statement }, i) => sql`${names[i]} AS MATERIALIZED (${statement})`);
   const counts = names.map((name) => sql`(SELECT count(*) FROM ${name})`);

@@ -66,13 +66,15 @@ export interface GlobalLogPage {
  * anywhere in the cluster holds every reader back until it ends; `heldBack`
  * says so, decided in the same statement (one snapshot) as the page itself,
  * since a second statement could see the blocker gone and the page stale.
+ * (It compares the newest transaction id with the bound: max() reads one
+ * index entry, where an EXISTS over a bound from a CTE scanned the table.)
  */
 export async function readGlobalLog(db: Queryable, options: ReadGlobalLogOptions = {}): Promise<GlobalLogPage> {
   const after = options.after ?? START;
   const filter = options.filter ?? {};
   const { rows } = await db.query<EventRow & { held_back: boolean }>(
     `WITH bound AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin)
-     SELECT page.*, EXISTS (SELECT 1 FROM event_store.events, bound WHERE events.transaction_id >= bound.xmin) AS held_back
+     SELECT page.*, coalesce((SELECT max(events.transaction_id) FROM event_store.events) >= (SELECT xmin FROM bound), false) AS held_back
      FROM bound LEFT JOIN LATERAL (
        SELECT ${EVENT_COLUMNS}, events.transaction_id AS by_transaction, events.global_sequence AS by_sequence
        FROM event_store.events

@@ -148,6 +148,19 @@ describe("the dashboard", () => {
     await page.context().close();
   });
 
+  it("shows the live dashboardStatsStream counters and the command log", async () => {
+    const overview = await open("overview");
+    const commands = overview.getByTestId("live-commandsExecuted");
+    await commands.filter({ hasText: /^\d/ }).waitFor({ timeout: 15_000 });
+    const before = Number((await commands.innerText()).replace(/,/g, ""));
+    await createCategories(1, "counted");
+    await expect.poll(async () => Number((await commands.innerText()).replace(/,/g, "")), { timeout: 15_000 }).toBeGreaterThan(before);
+
+    await overview.goto(`${world.origin}/#/executions`);
+    await overview.getByRole("region", { name: "Recent commands" }).locator("tbody tr", { hasText: "createCategory" }).first().waitFor({ timeout: 15_000 });
+    await overview.context().close();
+  });
+
   it("stops and resumes a projection with the admin buttons", async () => {
     const page = await open("projections");
     const row = page.getByRole("listitem").filter({ hasText: /^categories/ });

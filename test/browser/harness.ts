@@ -29,15 +29,15 @@ export async function openWorld(name: string, auth: Record<string, string> = {})
   const dataDir = await mkdtemp(join(tmpdir(), "edge-cqrs-browser-"));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user
   await mkdir(ARTIFACTS, { recursive: true });
-  const [port, pgPort] = await Promise.all([findFreePort(), findFreePort()]);
   const saved = { ...process.env };
   Object.assign(process.env, auth);
-  const stack = await startStack({ dataDir, port, pgPort, echo: false, log: () => undefined, command: name }).finally(() => {
+  const stack = await startOnFreePorts(dataDir, name).finally(() => {
     for (const key of Object.keys(auth)) {
       if (saved[key] === undefined) delete process.env[key];
       else process.env[key] = saved[key];
     }
   });
+  const port = new URL(stack.urls.graphql).port;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
@@ -68,6 +68,21 @@ export async function openWorld(name: string, auth: Record<string, string> = {})
       }
     },
   };
+}
+
+/**
+ * A port found free can be taken by another process before wrangler binds it
+ * (other stacks start on this machine too): then once more, on other ports.
+ */
+async function startOnFreePorts(dataDir: string, name: string): Promise<LocalStack> {
+  for (let attempt = 1; ; attempt++) {
+    const [port, pgPort] = await Promise.all([findFreePort(), findFreePort()]);
+    try {
+      return await startStack({ dataDir, port, pgPort, echo: false, log: () => undefined, command: name });
+    } catch (error) {
+      if (attempt >= 2 || !/already in use/i.test(String(error))) throw error;
+    }
+  }
 }
 
 /** Every request to another origin fails, as on a machine without internet; returns what was tried. */

@@ -10,8 +10,9 @@ export function ExecutionsPage() {
     <div class="grid">
       <ExecutionLog schema={schema} field="commandExecutions" title="Recent commands" />
       <ExecutionLog schema={schema} field="queryExecutions" title="Recent queries" />
-      <Telemetry topic="commands" title="Command messages (pub/sub topic commands)" />
-      <Telemetry topic="queries" title="Query messages (pub/sub topic queries)" />
+      {/* Without the logs, the same telemetry as it passes through the broadcasters. */}
+      {!schema.has("Query", "commandExecutions") && <Telemetry topic="commands" title="Command messages (pub/sub topic commands)" />}
+      {!schema.has("Query", "queryExecutions") && <Telemetry topic="queries" title="Query messages (pub/sub topic queries)" />}
     </div>
   );
 }
@@ -22,7 +23,7 @@ function ExecutionLog(props: { schema: Schema; field: string; title: string }) {
   const available = schema.has("Query", field);
   const hasLimit = schema.hasArg("Query", field, "limit");
   const log = usePoll(
-    available ? () => request<Record<string, Array<Record<string, unknown>>>>(`{ ${field}${hasLimit ? "(limit: 50)" : ""} ${schema.selectionOf("Query", field, 0)} }`) : undefined,
+    available ? () => request<Record<string, Array<Record<string, unknown>>>>(`{ ${field}${hasLimit ? "(limit: 20)" : ""} ${schema.selectionOf("Query", field, 0)} }`) : undefined,
     3_000,
     [field],
   );

@@ -76,13 +76,13 @@ function LiveCounters(props: { schema: Schema }) {
       {error && <p class="error">{error}</p>}
       <div class="stats">
         {Object.entries(counters ?? {}).map(([name, value]) => (
-          <Stat label={name} value={value} />
+          <Stat label={name} value={value} testId={`live-${name}`} />
         ))}
       </div>
       {rates.data && (
         <div class="stats">
           {Object.entries(rates.data.dashboardStats)
-            .filter(([name]) => /rate|PerSecond/i.test(name))
+            .filter(([name]) => /rate|PerSecond/i.test(name) && !(counters && name in counters))
             .map(([name, value]) => (
               <Stat label={name} value={value} />
             ))}

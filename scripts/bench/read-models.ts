@@ -1,0 +1,269 @@
+// `npm run bench -- --read-models`: the rest of the suite, at library level on
+// the benchmark's own fresh Postgres (pg over TCP, like the append trials):
+// - projection lag: appends at a steady rate, every commit wakes the three
+//   read-model consumers (coalesced, as the ProjectorDO does), and each
+//   event's time from its append's commit to the commit of the categories
+//   projection batch that applied it;
+// - rebuild: the categories projection rebuilt from 100k events (fresh
+//   table, batches, swap), in events/s against raw100 at 1 writer, same round;
+// - cold load: a category stream of 1k and 10k events folded from scratch,
+//   and from a snapshot 5 versions before its end (the tail a snapshot every
+//   10 versions leaves at most 9 of).
+import { randomUUID } from "node:crypto";
+import pg from "pg";
+import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
+import { runConsumerBatch, type Consumer } from "../../src/consumers/consumer.ts";
+import { upcastDomainEvent } from "../../src/domain/upcasters.ts";
+import { aggregateStream, appendToStream, readStream, saveSnapshot, type Queryable, type StoredEvent } from "../../src/event-store/index.ts";
+import { projectionConsumer } from "../../src/projections/projection.ts";
+import { PROJECTIONS } from "../../src/projections/registry.ts";
+import { finishRebuild, startRebuild } from "../../src/projections/rebuild.ts";
+import { rawHundredRows } from "./raw.ts";
+import { measure, type Timing } from "./runner.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const { decider } = categoryWriteModel;
+
+export interface ReadModelOptions {
+  url: string;
+  rounds: number;
+  timing: Timing;
+  /** Appends per second in the lag trials. */
+  lagRates: number[];
+  rebuildEvents: number;
+  coldLoadSizes: number[];
+}
+
+export interface ReadModelResults {
+  lag: { rate: number; achieved: number[]; p50: number[]; p99: number[]; roundTrips: number[] }[];
+  rebuild: { events: number; eventsPerSecond: number[]; raw100: number[] };
+  coldLoad: { events: number; withoutMs: number[]; withMs: number[] }[];
+}
+
+async function connect(url: string): Promise<pg.Client> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  return client;
+}
+
+export async function runReadModelBench(options: ReadModelOptions): Promise<ReadModelResults> {
+  const results: ReadModelResults = {
+    lag: options.lagRates.map((rate) => ({ rate, achieved: [], p50: [], p99: [], roundTrips: [] })),
+    rebuild: { events: options.rebuildEvents, eventsPerSecond: [], raw100: [] },
+    coldLoad: options.coldLoadSizes.map((events) => ({ events, withoutMs: [], withMs: [] })),
+  };
+  const db = await connect(options.url);
+  try {
+    const streams = await Promise.all(options.coldLoadSizes.map((size) => categoryStream(db, size)));
+    await seedRebuildLog(db, options.rebuildEvents);
+    for (let round = 0; round < options.rounds; round++) {
+      for (const row of results.lag) {
+        const trial = await lagTrial(options.url, row.rate, options.timing);
+        row.achieved.push(trial.achieved);
+        row.p50.push(trial.p50);
+        row.p99.push(trial.p99);
+        row.roundTrips.push(trial.roundTripsPerAppend);
+        console.error(
+          `round ${round + 1}/${options.rounds}  lag at ${row.rate}/s: achieved ${trial.achieved.toFixed(0)}/s, p50 ${trial.p50.toFixed(1)} ms, p99 ${trial.p99.toFixed(1)} ms, ` +
+            `consumer round trips/append ${trial.roundTripsPerAppend.toFixed(1)}`,
+        );
+      }
+      results.rebuild.raw100.push((await measure(rawHundredRows, options.url, 1, options.timing)).eventsPerSecond);
+      results.rebuild.eventsPerSecond.push(await rebuildTrial(options.url));
+      console.error(`round ${round + 1}/${options.rounds}  rebuild ${results.rebuild.eventsPerSecond.at(-1)!.toFixed(0)} events/s, raw100 ${results.rebuild.raw100.at(-1)!.toFixed(0)} rows/s`);
+      for (const [i, row] of results.coldLoad.entries()) {
+        row.withoutMs.push(await coldLoad(db, streams[i]!, false));
+        row.withMs.push(await coldLoad(db, streams[i]!, true));
+        console.error(`round ${round + 1}/${options.rounds}  cold load ${row.events}: ${row.withoutMs.at(-1)!.toFixed(2)} ms without, ${row.withMs.at(-1)!.toFixed(2)} ms with a snapshot`);
+      }
+    }
+  } finally {
+    await db.end();
+  }
+  return results;
+}
+
+// ---- projection lag
+
+async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ achieved: number; p50: number; p99: number; roundTripsPerAppend: number }> {
+  const writers = await Promise.all(Array.from({ length: 8 }, () => connect(url)));
+  const consumers = await Promise.all(PROJECTIONS.map(async (projection) => ({ projection, db: await connect(url) })));
+  // Round trips the consumers make per append: the write amplification, as a number.
+  let measuredRoundTrips = 0;
+  for (const { db } of consumers) {
+    const query = db.query.bind(db) as (...args: unknown[]) => Promise<unknown>;
+    (db as { query: unknown }).query = (...args: unknown[]) => {
+      if (measuring) measuredRoundTrips += 1;
+      return query(...args);
+    };
+  }
+  const committedAt = new Map<string, number>();
+  const lags: number[] = [];
+  let measuring = false;
+  let stopped = false;
+  try {
+    // Lag is what a caught-up read model sees: start every consumer at the head, not behind the rebuild's log.
+    await writers[0]!.query(
+      `INSERT INTO query.checkpoints (consumer, transaction_id, global_sequence)
+       SELECT name, head.transaction_id, head.global_sequence FROM unnest($1::text[]) AS name,
+         (SELECT transaction_id, global_sequence FROM event_store.events ORDER BY transaction_id DESC, global_sequence DESC LIMIT 1) AS head
+       ON CONFLICT (consumer) DO UPDATE SET transaction_id = excluded.transaction_id, global_sequence = excluded.global_sequence`,
+      [PROJECTIONS.map((p) => p.name)],
+    );
+    const categories = await Promise.all(writers.map(async (writer) => {
+      const id = randomUUID();
+      const created = await appendToStream(writer, decider.aggregateType, id, [{ type: "category.created", data: { id, name: "lag", description: null, parentId: null } }]);
+      return { id, version: created.nextExpectedVersion };
+    }));
+    const wakers = consumers.map(({ projection, db }) => {
+      const consumer = projectionConsumer(projection);
+      const applied: StoredEvent[] = [];
+      const watched: Consumer = { ...consumer, apply: async (tx, events) => void (await consumer.apply(tx, events), applied.push(...events)) };
+      return coalescingWaker(async () => {
+        for (;;) {
+          const batch = await runConsumerBatch(db, watched);
+          const now = performance.now();
+          // The batch has committed: every event it applied is in the query table now.
+          for (const event of applied.splice(0)) {
+            const at = committedAt.get(`${event.streamId}:${event.version}`);
+            if (at !== undefined && measuring && projection.name === "categories") lags.push(now - at);
+          }
+          if (batch.caughtUp || stopped) return;
+          if (batch.heldBack) await sleep(10);
+        }
+      });
+    });
+
+    // A steady rate: append i is due at start + i / rate, on the next free writer.
+    const free = [...writers.keys()];
+    const start = performance.now();
+    const measureFrom = start + timing.warmupMs;
+    const end = measureFrom + timing.durationMs;
+    let sent = 0;
+    let measuredAppends = 0;
+    const inFlight = new Set<Promise<void>>();
+    while (performance.now() < end) {
+      const due = start + (sent * 1000) / rate;
+      if (performance.now() < due) await sleep(Math.max(0, due - performance.now()));
+      while (free.length === 0) await Promise.race(inFlight);
+      const w = free.pop()!;
+      const category = categories[w]!;
+      const version = category.version;
+      category.version += 1;
+      sent += 1;
+      measuring = performance.now() >= measureFrom;
+      const append = appendToStream(writers[w]!, decider.aggregateType, category.id, [{ type: "category.updated", data: { id: category.id, name: `lag ${version}` } }], {
+        expectedVersion: version,
+      }).then(() => {
+        committedAt.set(`${category.id}:${version + 1}`, performance.now());
+        if (performance.now() >= measureFrom) measuredAppends += 1;
+        for (const waker of wakers) waker.wake();
+        free.push(w);
+      });
+      const tracked = append.finally(() => inFlight.delete(tracked));
+      inFlight.add(tracked);
+    }
+    await Promise.all(inFlight);
+    await sleep(200);
+    stopped = true;
+    // Their connections close next: let the passes under way finish first.
+    await Promise.all(wakers.map((waker) => waker.settled()));
+    const sorted = lags.sort((a, b) => a - b);
+    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1)] ?? NaN;
+    return { achieved: (measuredAppends / timing.durationMs) * 1000, p50: at(0.5), p99: at(0.99), roundTripsPerAppend: measuredRoundTrips / Math.max(1, measuredAppends) };
+  } finally {
+    await Promise.all([...writers, ...consumers.map((c) => c.db)].map((client) => client.end()));
+  }
+}
+
+/** One pass at a time; a wake-up during a pass asks for one more pass, not one per wake-up (as the ProjectorDO runs). */
+function coalescingWaker(pass: () => Promise<void>): { wake(): void; settled(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  let again = false;
+  return {
+    wake() {
+      again = true;
+      running ??= (async () => {
+        while (again) {
+          again = false;
+          await pass();
+        }
+      })().finally(() => (running = undefined));
+    },
+    settled: () => running ?? Promise.resolve(),
+  };
+}
+
+// ---- rebuild
+
+/** Categories of 10 events each (created, then 9 updates), written in one statement: the log a rebuild replays. */
+async function seedRebuildLog(db: Queryable, events: number): Promise<void> {
+  await db.query(
+    `INSERT INTO event_store.events (aggregate_id, aggregate_type, event_type, event_data, metadata, event_version, schema_version)
+     SELECT c.id, 'category', CASE WHEN v = 1 THEN 'category.created' ELSE 'category.updated' END,
+            CASE WHEN v = 1 THEN jsonb_build_object('id', c.id, 'name', 'c' || c.n, 'description', NULL, 'parentId', NULL)
+                 ELSE jsonb_build_object('id', c.id, 'name', 'c' || c.n || ' v' || v) END,
+            '{}'::jsonb, v, 1
+     FROM (SELECT gen_random_uuid() AS id, n FROM generate_series(1, $1::integer / 10) AS n) AS c, generate_series(1, 10) AS v
+     ORDER BY c.n, v`,
+    [events],
+  );
+  await db.query("VACUUM ANALYZE event_store.events");
+}
+
+/** Events the rebuild replays per second: start (fresh table) to swapped in. */
+async function rebuildTrial(url: string): Promise<number> {
+  const db = await connect(url);
+  try {
+    const categories = PROJECTIONS.find((p) => p.name === "categories")!;
+    const started = performance.now();
+    await startRebuild(db, categories);
+    const replayed = await finishRebuild(async () => db, categories);
+    return (replayed / (performance.now() - started)) * 1000;
+  } finally {
+    await db.end();
+  }
+}
+
+// ---- cold load
+
+interface LoadableStream {
+  id: string;
+  events: number;
+}
+
+/** A category stream of `events` events, appended 1,000 at a time, with a snapshot 5 versions before its end. */
+async function categoryStream(db: Queryable, events: number): Promise<LoadableStream> {
+  const id = randomUUID();
+  let version = 0;
+  while (version < events) {
+    const batch = Array.from({ length: Math.min(1000, events - version) }, (_, i) =>
+      version + i === 0 ? { type: "category.created", data: { id, name: "cold", description: null, parentId: null } } : { type: "category.updated", data: { id, name: `cold ${version + i}` } },
+    );
+    version = (await appendToStream(db, decider.aggregateType, id, batch, { expectedVersion: version })).nextExpectedVersion;
+  }
+  const head = await readStream(db, id, { toVersion: events - 5, upcast: upcastDomainEvent });
+  const state = head.reduce(folding.evolve, folding.initialState() as unknown);
+  await saveSnapshot(db, { streamId: id, streamType: decider.aggregateType, version: events - 5, stateVersion: decider.stateVersion, state });
+  return { id, events };
+}
+
+const folding = {
+  streamType: decider.aggregateType,
+  initialState: decider.initialState,
+  evolve: (state: unknown, event: StoredEvent) => decider.evolve(state as never, { type: event.type, data: event.data } as never),
+  upcast: upcastDomainEvent,
+};
+
+/** Median ms of a few loads of the stream, as a new AggregateDO loads it (one query, then the fold). */
+async function coldLoad(db: Queryable, stream: LoadableStream, withSnapshot: boolean): Promise<number> {
+  const times: number[] = [];
+  // The first load also warms the JIT and the buffer cache: not counted.
+  for (let i = -1; i < 7; i++) {
+    const started = performance.now();
+    const loaded = await aggregateStream(db, stream.id, { ...folding, ...(withSnapshot ? { snapshot: { stateVersion: decider.stateVersion } } : {}) });
+    if (i >= 0) times.push(performance.now() - started);
+    if (loaded.version !== stream.events || (withSnapshot && loaded.snapshotVersion === null)) throw new Error(`cold load of ${stream.events} events went wrong`);
+  }
+  return times.sort((a, b) => a - b)[3]!;
+}
