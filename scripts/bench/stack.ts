@@ -10,6 +10,7 @@ import { loadavg, tmpdir, cpus } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
 import { findFreePort } from "../lib/ports.ts";
+import { buildDashboard } from "../lib/dashboard-build.ts";
 import { startStack, type LocalStack } from "../lib/stack.ts";
 
 export interface StackBenchOptions {
@@ -80,6 +81,8 @@ export async function openTarget(command = "npm run bench -- --stack", vars?: Re
     if (!process.env.DATABASE_URL) throw new Error("with GRAPHQL_URL, also set DATABASE_URL (the stack's Postgres, for its counters)");
     return { graphql: process.env.GRAPHQL_URL, databaseUrl: process.env.DATABASE_URL, close: async () => undefined };
   }
+  // wrangler dev refuses to start without the static assets directory.
+  await buildDashboard();
   const dataDir = await mkdtemp(join(tmpdir(), "edge-cqrs-bench-"));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user
   const [port, pgPort] = await Promise.all([findFreePort(), findFreePort()]);
