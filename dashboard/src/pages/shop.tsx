@@ -51,22 +51,27 @@ export function ShopPage(props: { param?: string }) {
     }
   };
 
+  /** A form's submit handler: runs `work` with its fields, then clears them when asked. */
+  const submitted = (work: (data: FormData) => Promise<void>, options: { reset: boolean }) => (e: Event) => {
+    const form = e.currentTarget as HTMLFormElement;
+    e.preventDefault();
+    const data = new FormData(form);
+    void run(async () => {
+      await work(data);
+      if (options.reset) form.reset();
+    });
+  };
+
   return (
     <div class="grid">
       <Panel title="1. Category">
         <form
-          onSubmit={(e) => {
-            const form = e.currentTarget;
-            e.preventDefault();
-            const data = new FormData(form);
-            void run(async () => {
-              const { createCategory } = await request<{ createCategory: Named }>("mutation C($input: CreateCategoryInput!) { createCategory(input: $input) { id name } }", {
-                input: { name: data.get("name"), description: data.get("description") || null },
-              });
-              setCreated((c) => ({ ...c, categories: [createCategory, ...c.categories] }));
-              form.reset();
+          onSubmit={submitted(async (data) => {
+            const { createCategory } = await request<{ createCategory: Named }>("mutation C($input: CreateCategoryInput!) { createCategory(input: $input) { id name } }", {
+              input: { name: data.get("name"), description: data.get("description") || null },
             });
-          }}
+            setCreated((c) => ({ ...c, categories: [createCategory, ...c.categories] }));
+          }, { reset: true })}
         >
           <label>
             Name <input name="name" required maxLength={100} />
@@ -81,18 +86,12 @@ export function ShopPage(props: { param?: string }) {
       </Panel>
       <Panel title="2. Product">
         <form
-          onSubmit={(e) => {
-            const form = e.currentTarget;
-            e.preventDefault();
-            const data = new FormData(form);
-            void run(async () => {
-              const { createProduct } = await request<{ createProduct: Product }>("mutation P($input: CreateProductInput!) { createProduct(input: $input) { id name price stockQuantity } }", {
-                input: { name: data.get("name"), categoryId: data.get("categoryId"), price: data.get("price"), stockQuantity: Number(data.get("stock")) },
-              });
-              setCreated((c) => ({ ...c, products: [createProduct, ...c.products] }));
-              form.reset();
+          onSubmit={submitted(async (data) => {
+            const { createProduct } = await request<{ createProduct: Product }>("mutation P($input: CreateProductInput!) { createProduct(input: $input) { id name price stockQuantity } }", {
+              input: { name: data.get("name"), categoryId: data.get("categoryId"), price: data.get("price"), stockQuantity: Number(data.get("stock")) },
             });
-          }}
+            setCreated((c) => ({ ...c, products: [createProduct, ...c.products] }));
+          }, { reset: true })}
         >
           <label>
             Name <input name="name" required />
@@ -118,18 +117,14 @@ export function ShopPage(props: { param?: string }) {
       </Panel>
       <Panel title="3. Order">
         <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            const data = new FormData(e.currentTarget);
-            void run(async () => {
-              const { createOrder } = await request<{ createOrder: { success: boolean; message: string | null; order: OrderView | null } }>(
-                "mutation O($input: CreateOrderInput!) { createOrder(input: $input) { success message order { id status } } }",
-                { input: { userId: `${data.get("userId")}${data.get("outcome")}`, items: [{ productId: data.get("productId"), quantity: Number(data.get("quantity")) }] } },
-              );
-              if (!createOrder.order) throw new RequestError(createOrder.message ?? "the order was refused", "ORDER_REFUSED");
-              window.location.hash = `#/shop/${createOrder.order.id}`;
-            });
-          }}
+          onSubmit={submitted(async (data) => {
+            const { createOrder } = await request<{ createOrder: { success: boolean; message: string | null; order: OrderView | null } }>(
+              "mutation O($input: CreateOrderInput!) { createOrder(input: $input) { success message order { id status } } }",
+              { input: { userId: `${data.get("userId")}${data.get("outcome")}`, items: [{ productId: data.get("productId"), quantity: Number(data.get("quantity")) }] } },
+            );
+            if (!createOrder.order) throw new RequestError(createOrder.message ?? "the order was refused", "ORDER_REFUSED");
+            window.location.hash = `#/shop/${createOrder.order.id}`;
+          }, { reset: false })}
         >
           <label>
             Product
