@@ -2,7 +2,7 @@ import { type DocumentNode, GraphQLError, type GraphQLSchema, type OperationDefi
 import { CloseCode, type Message, MessageType, parseMessage, stringifyMessage } from "graphql-ws";
 import { encodePosition } from "../event-store/position.ts";
 import { maskError } from "../graphql/errors.ts";
-import { checkQueryLimits } from "../graphql/query-limits.ts";
+import { checkQueryLimits, checkResultSize } from "../graphql/query-limits.ts";
 import { subscriptionTarget } from "./subscription-target.ts";
 
 /**
@@ -129,6 +129,8 @@ export function validateSubscription(schema: GraphQLSchema, payload: Subscriptio
   if (operation.operation !== "subscription") {
     return [new GraphQLError("Only subscriptions are served over the socket; send queries and mutations over HTTP")];
   }
+  const tooLarge = checkResultSize(schema, document, payload.variables, payload.operationName);
+  if (tooLarge) return [tooLarge];
   return { document, operation };
 }
 

@@ -52,6 +52,18 @@ describe("query limits", () => {
     expect(await refusedQuickly(query, "QUERY_TOO_COSTLY")).toMatch(/Cost limit of 5000 exceeded/);
   });
 
+  it("refuses a short parent/children cycle whose answer multiplies each list's page size", async () => {
+    // Within depth, alias and Armor's cost limits (a list counts once there), yet 100 x 100 x 100 categories.
+    const cycle = `{ categories(limit: 100) { id children { id parent { id children { id parent { id children { id } } } } } } }`;
+    expect(await refusedQuickly(cycle, "RESULT_TOO_LARGE")).toMatch(/could hold \d+ fields, more than the limit of 100000/);
+    // The page size can come from a variable, and a smaller one fits.
+    const withVariable = `query Tree($n: Int!) { categories(limit: $n) { id children { id parent { id children { id } } } } }`;
+    const large = await gql(withVariable, { n: 100 });
+    expect(large.errors?.[0]?.extensions).toMatchObject({ code: "VALIDATION_ERROR", details: { reason: "RESULT_TOO_LARGE" } });
+    const small = await gql(withVariable, { n: 2 });
+    expect(small.errors).toBeUndefined();
+  });
+
   it("refuses a mutation over a limit in the Worker, and it writes nothing", async () => {
     const name = `limits-${crypto.randomUUID()}`;
     const mutation = `mutation { ${Array.from({ length: 40 }, (_, i) => `m${i}: createCategory(input: { name: "${name} ${i}" }) { id }`).join(" ")} }`;
