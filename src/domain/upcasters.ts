@@ -1,8 +1,7 @@
 // Every reader of events (aggregates, consumers, queries) lifts old payload
-// shapes through this one chain. It is the one domain module that still
-// imports the store: composing the chain belongs next to its readers, which
-// live in src/commands, src/projections and src/graphql alike.
-import { upcasterChain } from "../event-store/upcasters.ts";
+// shapes through this one chain, handing it to the event store's readers as
+// their `upcast` option.
+import { upcasterChain } from "./shared/upcaster.ts";
 import { productUpcasters } from "./product/upcasters.ts";
 
 export const upcastDomainEvent = upcasterChain([...productUpcasters]);

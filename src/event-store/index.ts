@@ -1,8 +1,8 @@
 export { appendToStream, type AlongsideStatement, type AppendOptions, type AppendResult, type IdempotencyRecord } from "./append.ts";
-export { readStream, readStreamType, readGlobalLog, readHeadPosition, isBeyondLogHead, type ReadStreamOptions, type ReadGlobalLogOptions, type LogFilter, type GlobalLogPage } from "./read.ts";
+export { readStream, readStreamType, readOccurredAt, readRecentEvents, readGlobalLog, readHeadPosition, isBeyondLogHead, type ReadStreamOptions, type ReadGlobalLogOptions, type LogFilter, type GlobalLogPage } from "./read.ts";
 export { aggregateStream, saveSnapshot, type Snapshot, type AggregateStreamOptions, type AggregatedStream } from "./snapshots.ts";
 export { findIdempotencyRecord, findIdempotencyRecords, type StoredIdempotencyRecord } from "./idempotency.ts";
-export { upcasterChain, noUpcast, type Upcaster, type Upcast } from "./upcasters.ts";
+export { noUpcast, type Upcast } from "./upcasters.ts";
 export { START, encodePosition, decodePosition, comparePositions, type LogPosition } from "./position.ts";
 export {
   AlongsideRowCountError,

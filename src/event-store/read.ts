@@ -10,6 +10,9 @@ export interface ReadStreamOptions {
   toVersion?: number;
   /** Only events that occurred at or before this time (to the millisecond, as times are handed out). */
   until?: Date;
+  /** At most this many events (default: all), after skipping `offset` of them (default 0). */
+  limit?: number;
+  offset?: number;
   upcast?: Upcast;
 }
 
@@ -19,8 +22,8 @@ export async function readStream(db: Queryable, streamId: string, options: ReadS
      WHERE aggregate_id = $1 AND event_version >= $2
        AND ($3::integer IS NULL OR event_version <= $3)
        AND ($4::timestamptz IS NULL OR date_trunc('milliseconds', occurred_at) <= $4)
-     ORDER BY event_version`,
-    [streamId, options.fromVersion ?? 1, options.toVersion ?? null, options.until?.toISOString() ?? null],
+     ORDER BY event_version LIMIT $5 OFFSET $6`,
+    [streamId, options.fromVersion ?? 1, options.toVersion ?? null, options.until?.toISOString() ?? null, options.limit ?? null, options.offset ?? 0],
   );
   const upcast = options.upcast ?? noUpcast;
   return rows.map((row) => upcast(toStoredEvent(row)));
@@ -30,6 +33,23 @@ export async function readStream(db: Queryable, streamId: string, options: ReadS
 export async function readStreamType(db: Queryable, streamId: string): Promise<string | null> {
   const { rows } = await db.query<{ stream_type: string }>("SELECT stream_type FROM event_store.streams WHERE stream_id = $1", [streamId]);
   return rows[0]?.stream_type ?? null;
+}
+
+/** When the event with this version of a stream occurred, or null when there is none. */
+export async function readOccurredAt(db: Queryable, streamId: string, version: number): Promise<Date | null> {
+  const { rows } = await db.query<{ occurred_at: Date }>("SELECT occurred_at FROM event_store.events WHERE aggregate_id = $1 AND event_version = $2", [
+    streamId,
+    version,
+  ]);
+  return rows[0]?.occurred_at ?? null;
+}
+
+/** The newest events, newest first: for people watching the log, not for consumers (no gap-safety). */
+export async function readRecentEvents(db: Queryable, options: { limit: number; upcast?: Upcast }): Promise<StoredEvent[]> {
+  // Order by the table column: EVENT_COLUMNS casts global_sequence to text under the same name.
+  const { rows } = await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM event_store.events ORDER BY events.global_sequence DESC LIMIT $1`, [options.limit]);
+  const upcast = options.upcast ?? noUpcast;
+  return rows.map((row) => upcast(toStoredEvent(row)));
 }
 
 export interface ReadGlobalLogOptions {

@@ -37,3 +37,25 @@ export async function skipFailedEvent(db: Queryable, consumer: string, failedSeq
     throw error;
   }
 }
+
+export interface DeadLetterRow {
+  id: string;
+  consumer: string;
+  global_sequence: string;
+  aggregate_id: string;
+  event_type: string;
+  event_data: unknown;
+  error: string | null;
+  skipped_at: Date;
+}
+
+/** Skipped events, newest first; only `consumer`'s when given. */
+export async function listDeadLetters(db: Queryable, filter: { consumer?: string; limit: number; offset: number }): Promise<DeadLetterRow[]> {
+  const { rows } = await db.query<DeadLetterRow>(
+    `SELECT id::text AS id, consumer, global_sequence::text AS global_sequence, aggregate_id::text AS aggregate_id,
+            event_type, event_data, error, skipped_at
+     FROM query.dead_letters WHERE $1::text IS NULL OR consumer = $1 ORDER BY dead_letters.id DESC LIMIT $2 OFFSET $3`,
+    [filter.consumer ?? null, filter.limit, filter.offset],
+  );
+  return rows;
+}

@@ -4,7 +4,7 @@
 import { CONSUMER_NAMES } from "../consumers/registry.ts";
 import type { Queryable } from "../event-store/index.ts";
 import { readProjectionStatus, type ProjectionStatus } from "../projections/status.ts";
-import { ACTIVE_STATUSES } from "../sagas/order-saga-types.ts";
+import { sagaBacklog, type SagaBacklog } from "../sagas/saga-queries.ts";
 import { broadcasterSettings, shardNames } from "../subscriptions/settings.ts";
 import { checkHealth, type HealthReport } from "../http/health.ts";
 
@@ -21,7 +21,7 @@ type Probe = { ok: boolean; latencyMs: number | null; error: string | null };
 export type FullHealthReport = HealthReport & {
   schemas: (Probe & { schema: string })[];
   projections: Pick<ProjectionStatus, "name" | "status" | "eventsBehind" | "msBehind">[];
-  sagas: { active: number; stalled: number; oldestActiveAgeMs: number | null } | null;
+  sagas: SagaBacklog | null;
   broadcasters: (Probe & { shard: string; sockets: number | null })[];
 };
 
@@ -31,7 +31,7 @@ export async function fullHealth(env: Pick<Env, "BROADCASTER" | "BROADCASTER_SHA
   const [schemas, projections, sagas, broadcasters] = await Promise.all([
     Promise.all(Object.entries(SCHEMA_PROBES).map(async ([schema, table]) => ({ schema, ...(await probe(async () => database && (await database.query(`SELECT 1 FROM ${table} LIMIT 1`)))) }))),
     database ? readProjectionStatus(database, CONSUMER_NAMES).catch(() => []) : [],
-    database ? sagaBacklog(database).catch(() => null) : null,
+    database ? sagaBacklog(database, STALLED_AFTER).catch(() => null) : null,
     Promise.all(shardNames(broadcasterSettings(env)).map(async (shard) => {
       let sockets: number | null = null;
       const result = await probe(async () => (sockets = (await env.BROADCASTER.getByName(shard).metrics()).sockets));
@@ -62,16 +62,4 @@ async function probe(work: () => Promise<unknown>): Promise<Probe> {
   } catch (error) {
     return { ok: false, latencyMs: null, error: error instanceof Error ? error.message : String(error) };
   }
-}
-
-/** Active sagas only (the status index), not the whole table. */
-async function sagaBacklog(db: Queryable) {
-  const { rows } = await db.query<{ active: number; stalled: number; oldest_ms: string | null }>(
-    `SELECT count(*)::int AS active, count(*) FILTER (WHERE updated_at < now() - interval '${STALLED_AFTER}')::int AS stalled,
-            (extract(epoch FROM now() - min(updated_at)) * 1000)::bigint::text AS oldest_ms
-     FROM event_store.sagas WHERE status = ANY($1::text[])`,
-    [ACTIVE_STATUSES],
-  );
-  const row = rows[0]!;
-  return { active: row.active, stalled: row.stalled, oldestActiveAgeMs: row.oldest_ms === null ? null : Number(row.oldest_ms) };
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { appendToStream, readStream, upcasterChain, type Upcaster } from "../../src/event-store/index.ts";
+import { upcasterChain, type EventUpcaster } from "../../src/domain/shared/upcaster.ts";
+import { appendToStream, readStream } from "../../src/event-store/index.ts";
 import { testPool } from "../support/database.ts";
 import { GlobalLogFollower, headPosition } from "./support.ts";
 
@@ -13,7 +14,7 @@ const createdV1 = { type: "gadget.created", data: { name: "Mug", price: 19.99 },
 const createdV2 = { type: "gadget.created", data: { name: "Cup", priceAmount: 450, currency: "EUR" }, schemaVersion: 2 };
 const renamed = { type: "gadget.renamed", data: { name: "Big mug" }, schemaVersion: 1 };
 
-const v1ToV2: Upcaster = {
+const v1ToV2: EventUpcaster = {
   eventType: "gadget.created",
   fromSchemaVersion: 1,
   upcast: (data) => {
@@ -21,7 +22,7 @@ const v1ToV2: Upcaster = {
     return { ...rest, priceAmount: Math.round(price * 100), currency: "EUR" };
   },
 };
-const v2ToV3: Upcaster = {
+const v2ToV3: EventUpcaster = {
   eventType: "gadget.created",
   fromSchemaVersion: 2,
   upcast: (data) => {

@@ -32,6 +32,8 @@ describe("audit trail and point-in-time state", () => {
     expect(aggregateHistory[0].eventData).toMatchObject({ priceAmount: 3000, stockQuantity: 4 });
     expect(aggregateHistory[0].schemaVersion).toBe(2);
     expect(aggregateHistory[1].metadata.commandId).toBeTruthy();
+    const page = await gqlData(`query($id: ID!) { aggregateHistory(aggregateType: "product", id: $id, limit: 1, offset: 1) { version } }`, { id });
+    expect(page.aggregateHistory).toEqual([{ version: 2 }]);
   });
 
   it("aggregateState rebuilds the product as of a version and as of a time", async () => {

@@ -4,8 +4,7 @@ import { evolveAll } from "../../domain/shared/decider.ts";
 import { NotFoundError, ValidationError } from "../../domain/shared/errors.ts";
 import { upcastDomainEvent } from "../../domain/upcasters.ts";
 import { aggregateDefinition, aggregateTypes } from "../../commands/aggregates.ts";
-import { decodePosition, readGlobalLog, readStream, readStreamType, type StoredEvent } from "../../event-store/index.ts";
-import { EVENT_COLUMNS, toStoredEvent, type EventRow } from "../../event-store/rows.ts";
+import { decodePosition, readGlobalLog, readRecentEvents, readStream, readStreamType, type StoredEvent } from "../../event-store/index.ts";
 import { idArgument, page, timeArgument } from "../arguments.ts";
 import type { GraphQLContext } from "../context.ts";
 
@@ -73,16 +72,6 @@ export function toGraphQLEvent(event: StoredEvent) {
   };
 }
 
-async function queryEvents(context: GraphQLContext, where: string, params: unknown[], order: string, limit: number, offset: number) {
-  const db = await context.db.get();
-  const { rows } = await db.query<EventRow>(
-    // Order by table columns: EVENT_COLUMNS casts some to text under the same names.
-    `SELECT ${EVENT_COLUMNS} FROM event_store.events WHERE ${where} ORDER BY ${order} LIMIT ${limit} OFFSET ${offset}`,
-    params,
-  );
-  return rows.map((row) => toGraphQLEvent(upcastDomainEvent(toStoredEvent(row))));
-}
-
 function knownAggregateType(aggregateType: string): string {
   if (!aggregateTypes().includes(aggregateType)) {
     throw new ValidationError(`aggregateType must be one of ${aggregateTypes().join(", ")}`, { field: "aggregateType" });
@@ -114,16 +103,18 @@ export const eventResolvers = {
       const { events } = await readGlobalLog(await context.db.get(), { after, limit, filter, upcast: upcastDomainEvent });
       return events.map(toGraphQLEvent);
     },
-    recentEvents: (_: unknown, args: { limit?: number }, context: GraphQLContext) => {
+    recentEvents: async (_: unknown, args: { limit?: number }, context: GraphQLContext) => {
       const { limit } = page(args);
-      return queryEvents(context, "true", [], "events.global_sequence DESC", limit, 0);
+      const events = await readRecentEvents(await context.db.get(), { limit, upcast: upcastDomainEvent });
+      return events.map(toGraphQLEvent);
     },
     aggregateHistory: async (_: unknown, args: { aggregateType: string; id: string; limit?: number; offset?: number }, context: GraphQLContext) => {
       const { limit, offset } = page(args);
       const aggregateType = knownAggregateType(args.aggregateType);
       const id = idArgument(args.id);
       await requireAggregate(context, aggregateType, id);
-      return queryEvents(context, "aggregate_id = $1", [id], "events.event_version", limit, offset);
+      const events = await readStream(await context.db.get(), id, { limit, offset, upcast: upcastDomainEvent });
+      return events.map(toGraphQLEvent);
     },
     aggregateState: async (_: unknown, args: { aggregateType: string; id: string; version?: number | null; at?: string | null }, context: GraphQLContext) => {
       const aggregateType = knownAggregateType(args.aggregateType);

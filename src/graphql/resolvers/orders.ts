@@ -1,6 +1,4 @@
-import { and, desc, eq, type SQL } from "drizzle-orm";
 import type { GraphQLResolveInfo } from "graphql";
-import { orders } from "../../../schema/query-db.ts";
 import { newAggregateId } from "../../commands/command-bus.ts";
 import type { OrderView } from "../../commands/order-write-model.ts";
 import { ORDER_STATUSES, USER_ID, type OrderCommand, type OrderItemInput, type OrderItemView } from "../../domain/order/order.ts";
@@ -8,6 +6,7 @@ import { NotFoundError, ValidationError } from "../../domain/shared/errors.ts";
 import { requiredText } from "../../domain/shared/validation.ts";
 import { readDb } from "../../db/read-db.ts";
 import { readStream } from "../../event-store/index.ts";
+import { listOrders, orderById, type OrderListFilter, type OrderRow } from "../../projections/order-queries.ts";
 import { refuse } from "../access.ts";
 import { idArgument, page } from "../arguments.ts";
 import { commandOptions, runCommand, type GraphQLContext } from "../context.ts";
@@ -77,7 +76,6 @@ export const orderTypeDefs = /* GraphQL */ `
 `;
 
 type OrderResult = OrderView & { createdAt?: string; updatedAt?: string };
-type OrderRow = typeof orders.$inferSelect;
 
 function fromRow(row: OrderRow): OrderResult {
   return {
@@ -122,16 +120,10 @@ async function refuseUnlessOwn(context: GraphQLContext, id: string): Promise<voi
 
 type ListArgs = { limit?: number; offset?: number; minPosition?: string };
 
-async function listOrders(context: GraphQLContext, info: GraphQLResolveInfo, args: ListArgs, where: SQL | undefined) {
+async function orderPage(context: GraphQLContext, info: GraphQLResolveInfo, args: ListArgs, filter: Pick<OrderListFilter, "status" | "userId">) {
   const { limit, offset } = page(args);
   await awaitReadModel(context, info, "orders", args.minPosition);
-  const rows = await readDb(await context.db.get())
-    .select()
-    .from(orders)
-    .where(where)
-    .orderBy(desc(orders.createdAt), desc(orders.id))
-    .limit(limit)
-    .offset(offset);
+  const rows = await listOrders(readDb(await context.db.get()), { ...filter, limit, offset });
   return rows.map(fromRow);
 }
 
@@ -142,24 +134,19 @@ export const orderResolvers = {
     order: async (_: unknown, args: { id: string; minPosition?: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
       const id = idArgument(args.id);
       await awaitReadModel(context, info, "orders", args.minPosition);
-      const user = ownUser(context);
-      const [row] = await readDb(await context.db.get())
-        .select()
-        .from(orders)
-        .where(and(eq(orders.id, id), user === undefined ? undefined : eq(orders.userId, user)));
       // Another user's order reads as an unknown id: null.
+      const row = await orderById(readDb(await context.db.get()), id, ownUser(context));
       return row ? fromRow(row) : null;
     },
     orders: (_: unknown, args: ListArgs & { status?: string | null }, context: GraphQLContext, info: GraphQLResolveInfo) => {
-      const user = ownUser(context);
-      const status = args.status ? eq(orders.status, statusArgument(args.status)) : undefined;
-      return listOrders(context, info, args, and(status, user === undefined ? undefined : eq(orders.userId, user)));
+      const status = args.status ? statusArgument(args.status) : undefined;
+      return orderPage(context, info, args, { status, userId: ownUser(context) });
     },
     userOrders: (_: unknown, args: ListArgs & { userId: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
       const userId = requiredText(args.userId, USER_ID);
       const user = ownUser(context);
       if (user !== undefined && userId !== user) throw refuse("A user token may only list its own orders", "FORBIDDEN");
-      return listOrders(context, info, args, eq(orders.userId, userId));
+      return orderPage(context, info, args, { userId });
     },
   },
   Mutation: {

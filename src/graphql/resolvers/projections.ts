@@ -2,7 +2,7 @@ import { IllegalStateError, NotFoundError, ValidationError, deserializeError } f
 import { CONSUMER_NAMES } from "../../consumers/registry.ts";
 import { projectionNamed } from "../../projections/registry.ts";
 import { setConsumerStatus } from "../../consumers/checkpoints.ts";
-import { skipFailedEvent } from "../../projections/skip.ts";
+import { listDeadLetters, skipFailedEvent } from "../../projections/skip.ts";
 import { withOwnConnection } from "../../db/worker-connection.ts";
 import { STATS_CONSUMER, restartEventCounts } from "../../stats/event-counts.ts";
 import { readProjectionStatus } from "../../projections/status.ts";
@@ -110,30 +110,13 @@ async function statusOf(context: GraphQLContext, name: string) {
   return status!;
 }
 
-interface DeadLetterRow {
-  id: string;
-  consumer: string;
-  global_sequence: string;
-  aggregate_id: string;
-  event_type: string;
-  event_data: unknown;
-  error: string | null;
-  skipped_at: Date;
-}
-
 export const projectionResolvers = {
   Query: {
     projectionStatus: async (_: unknown, __: unknown, context: GraphQLContext) =>
       readProjectionStatus(await context.db.get(), CONSUMER_NAMES),
     deadLetters: async (_: unknown, args: { projection?: string | null; limit?: number; offset?: number }, context: GraphQLContext) => {
       const { limit, offset } = page(args);
-      const db = await context.db.get();
-      const { rows } = await db.query<DeadLetterRow>(
-        `SELECT id::text AS id, consumer, global_sequence::text AS global_sequence, aggregate_id::text AS aggregate_id,
-                event_type, event_data, error, skipped_at
-         FROM query.dead_letters WHERE $1::text IS NULL OR consumer = $1 ORDER BY dead_letters.id DESC LIMIT $2 OFFSET $3`,
-        [args.projection ?? null, limit, offset],
-      );
+      const rows = await listDeadLetters(await context.db.get(), { consumer: args.projection ?? undefined, limit, offset });
       return rows.map((row) => ({
         id: row.id,
         projection: row.consumer,

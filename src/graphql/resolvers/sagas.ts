@@ -1,8 +1,9 @@
 // Sagas as operators follow them: the event_store.sagas row, kept current with
 // each saga's stream, with every step attempt of its timeline.
 import { ValidationError } from "../../domain/shared/errors.ts";
-import { SAGA_TYPE, sagaIdFor, type ActiveOrderSaga, type SagaStatus } from "../../sagas/order-saga-types.ts";
+import { SAGA_TYPE, sagaIdFor, type SagaStatus } from "../../sagas/order-saga-types.ts";
 import { nextDueAt } from "../../sagas/order-saga.ts";
+import { listSagas, sagaById, type SagaRow } from "../../sagas/saga-queries.ts";
 import { idArgument, page } from "../arguments.ts";
 import type { GraphQLContext } from "../context.ts";
 
@@ -62,19 +63,6 @@ export const sagaTypeDefs = /* GraphQL */ `
 
 const STATUSES: readonly SagaStatus[] = ["started", "compensating", "completed", "failed", "compensated"];
 
-interface SagaRow {
-  saga_id: string;
-  saga_type: string;
-  status: SagaStatus;
-  current_step: string | null;
-  state: ActiveOrderSaga;
-  version: number;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const COLUMNS = "saga_id::text AS saga_id, saga_type, status, current_step, state, version, created_at, updated_at";
-
 function toSaga(row: SagaRow) {
   const { state } = row;
   const due = nextDueAt(state);
@@ -105,9 +93,8 @@ function toSaga(row: SagaRow) {
 }
 
 async function findSaga(context: GraphQLContext, id: string) {
-  const db = await context.db.get();
-  const { rows } = await db.query<SagaRow>(`SELECT ${COLUMNS} FROM event_store.sagas WHERE saga_id = $1`, [id]);
-  return rows[0] ? toSaga(rows[0]) : null;
+  const row = await sagaById(await context.db.get(), id);
+  return row ? toSaga(row) : null;
 }
 
 export const sagaResolvers = {
@@ -118,13 +105,12 @@ export const sagaResolvers = {
         throw new ValidationError(`status must be one of ${STATUSES.join(", ")}`, { field: "status" });
       }
       if (args.sagaType && args.sagaType !== SAGA_TYPE) throw new ValidationError(`sagaType must be ${SAGA_TYPE}`, { field: "sagaType" });
-      const db = await context.db.get();
-      const { rows } = await db.query<SagaRow>(
-        `SELECT ${COLUMNS} FROM event_store.sagas
-         WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR saga_type = $2)
-         ORDER BY sagas.created_at DESC, sagas.saga_id LIMIT $3 OFFSET $4`,
-        [args.status ?? null, args.sagaType ?? null, limit, offset],
-      );
+      const rows = await listSagas(await context.db.get(), {
+        status: (args.status ?? undefined) as SagaStatus | undefined,
+        sagaType: args.sagaType ?? undefined,
+        limit,
+        offset,
+      });
       return rows.map(toSaga);
     },
     saga: (_: unknown, args: { id: string }, context: GraphQLContext) => findSaga(context, idArgument(args.id)),
