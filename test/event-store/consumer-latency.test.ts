@@ -1,24 +1,27 @@
 // What keeps a read model's lag short without loosening its guarantees: a
 // wake-up ends a held-back pause at once (the blocker is usually an append
-// whose commit wakes the consumer).
+// whose commit wakes the consumer), and a read model's batches commit without
+// waiting for the WAL flush while every other consumer's still wait for it.
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { appendToStream, type Queryable } from "../../src/event-store/index.ts";
-import type { Consumer } from "../../src/consumers/consumer.ts";
+import { runConsumerBatch, type Consumer } from "../../src/consumers/consumer.ts";
 import { advanceCheckpoint } from "../../src/consumers/page.ts";
 import { WakeUps, runUntilCaughtUp } from "../../src/consumers/runner.ts";
 import { START } from "../../src/event-store/position.ts";
+import { projectionConsumer } from "../../src/projections/projection.ts";
+import { PROJECTIONS } from "../../src/projections/registry.ts";
 import { testPool } from "../support/database.ts";
-import { headPosition, openTransaction, withConnection } from "./support.ts";
+import { headPosition, headReaching, openTransaction, withConnection } from "./support.ts";
 
 const db = testPool(4);
 afterAll(() => db.end());
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-async function freshConsumer(apply: Consumer["apply"]): Promise<{ consumer: Consumer; wanted: string }> {
+async function freshConsumer(apply: Consumer["apply"], rederivable?: boolean): Promise<{ consumer: Consumer; wanted: string }> {
   const tag = randomUUID().slice(0, 8);
-  const consumer: Consumer = { name: `test-latency-${tag}`, eventTypes: [`wanted-${tag}`], apply };
+  const consumer: Consumer = { name: `test-latency-${tag}`, eventTypes: [`wanted-${tag}`], apply, ...(rederivable ? { rederivable } : {}) };
   await advanceCheckpoint(db, consumer.name, START, await headPosition(db));
   return { consumer, wanted: `wanted-${tag}` };
 }
@@ -65,5 +68,33 @@ describe("a consumer held back by an older open transaction", () => {
     } finally {
       if (blockerOpen) await blocker.end("ROLLBACK");
     }
+  });
+});
+
+describe("how a consumer's batch commits", () => {
+  const commitSetting = async (consumerOf: (apply: Consumer["apply"]) => Promise<{ consumer: Consumer; wanted: string }>) => {
+    const settings: string[] = [];
+    const { consumer, wanted } = await consumerOf(async (tx) => {
+      const { rows } = await tx.query<{ setting: string }>("SELECT current_setting('synchronous_commit') AS setting");
+      settings.push(rows[0]!.setting);
+    });
+    const appended = await appendToStream(db, "consumer-test", randomUUID(), [{ type: wanted, data: {} }], { expectedVersion: 0 });
+    await headReaching(db, appended.position!);
+    await withConnection(db, async (connection) => {
+      await runConsumerBatch(connection, consumer);
+      // SET LOCAL ends with the batch's transaction: the connection's next work waits for the flush again.
+      expect((await connection.query("SELECT current_setting('synchronous_commit') AS setting")).rows[0]).toEqual({ setting: "on" });
+    });
+    return settings;
+  };
+
+  it("does not wait for the WAL flush when it is a read model (a lost batch goes with its checkpoint)", async () => {
+    const [projection] = PROJECTIONS;
+    const settings = await commitSetting((apply) => freshConsumer(apply, projectionConsumer(projection!).rederivable));
+    expect(settings).toEqual(["off"]);
+  });
+
+  it("waits for the WAL flush otherwise (a saga or the publisher acts outside the database)", async () => {
+    expect(await commitSetting((apply) => freshConsumer(apply))).toEqual(["on"]);
   });
 });
