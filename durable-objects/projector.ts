@@ -9,7 +9,7 @@ import type { Projection } from "../src/projections/projection.ts";
 import { consumerNamed } from "../src/consumers/registry.ts";
 import { finishRebuild, isRebuilding, startRebuild } from "../src/projections/rebuild.ts";
 import { projectionNamed } from "../src/projections/registry.ts";
-import { runUntilCaughtUp } from "../src/consumers/runner.ts";
+import { WakeUps, runUntilCaughtUp } from "../src/consumers/runner.ts";
 
 /** Keep polling this long after the last wake-up, in case one was lost. */
 const SAFETY_NET_MS = 5 * 60_000;
@@ -26,6 +26,7 @@ export class ProjectorDO extends DurableObject<Env> {
   #startingRebuild = false;
   #lag = new LagWindow();
   #known: KnownPosition = {};
+  #wakeUps = new WakeUps();
   #running: Promise<void> | undefined;
   #again = false;
   /** Unknown after a start, and true after this instance stopped its consumer at an event. */
@@ -83,6 +84,7 @@ export class ProjectorDO extends DurableObject<Env> {
 
   #run(name: string, options: { retryFailed?: boolean } = {}): Promise<void> {
     this.#again = true;
+    this.#wakeUps.wake();
     this.#running ??= this.#loop(name, options.retryFailed ?? false).finally(() => (this.#running = undefined));
     return this.#running;
   }
@@ -111,7 +113,12 @@ export class ProjectorDO extends DurableObject<Env> {
         if (checkpoint?.status === "stopped") return;
         if (checkpoint?.status === "failed" && !retryFailed && Date.now() - (checkpoint.failedAt?.getTime() ?? 0) < RETRY_FAILED_AFTER_MS) return;
       }
-      const result = await runUntilCaughtUp(connect, consumer, { lag: this.#lag, known: this.#known, reconnect: () => this.#connection.close() });
+      const result = await runUntilCaughtUp(connect, consumer, {
+        lag: this.#lag,
+        known: this.#known,
+        wakeUps: this.#wakeUps,
+        reconnect: () => this.#connection.close(),
+      });
       this.#mayHaveFailed = result.status === "failed";
       if (result.status === "failed") {
         await this.#connection.close();

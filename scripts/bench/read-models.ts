@@ -1,9 +1,10 @@
 // `npm run bench -- --read-models`: the rest of the suite, at library level on
 // the benchmark's own fresh Postgres (pg over TCP, like the append trials):
 // - projection lag: appends at a steady rate, every commit wakes the three
-//   read-model consumers (coalesced, as the ProjectorDO does), and each
-//   event's time from its append's commit to the commit of the categories
-//   projection batch that applied it;
+//   read-model consumers, each driven as its ProjectorDO drives it (wake-ups
+//   coalesced, `runUntilCaughtUp` with the known position, lag window and
+//   wake-ups kept across passes), and each event's time from its append's
+//   commit to the commit of the categories projection batch that applied it;
 // - rebuild: the categories projection rebuilt from 100k events (fresh
 //   table, batches, swap), in events/s against raw100 at 1 writer, same round;
 // - cold load: a category stream of 1k and 10k events folded from scratch,
@@ -12,7 +13,9 @@
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
-import { runConsumerBatch, type Consumer } from "../../src/consumers/consumer.ts";
+import type { Consumer, KnownPosition } from "../../src/consumers/consumer.ts";
+import { LagWindow } from "../../src/consumers/lag.ts";
+import { WakeUps, runUntilCaughtUp } from "../../src/consumers/runner.ts";
 import { upcastDomainEvent } from "../../src/domain/upcasters.ts";
 import { aggregateStream, appendToStream, readStream, saveSnapshot, type Queryable, type StoredEvent } from "../../src/event-store/index.ts";
 import { projectionConsumer } from "../../src/projections/projection.ts";
@@ -90,17 +93,18 @@ async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ ac
   const consumers = await Promise.all(PROJECTIONS.map(async (projection) => ({ projection, db: await connect(url) })));
   // Round trips the consumers make per append: the write amplification, as a number.
   let measuredRoundTrips = 0;
+  const onCommit = new Map<pg.Client, () => void>();
   for (const { db } of consumers) {
     const query = db.query.bind(db) as (...args: unknown[]) => Promise<unknown>;
     (db as { query: unknown }).query = (...args: unknown[]) => {
       if (measuring) measuredRoundTrips += 1;
-      return query(...args);
+      const result = query(...args);
+      return args[0] === "COMMIT" ? result.then((r) => (onCommit.get(db)?.(), r)) : result;
     };
   }
   const committedAt = new Map<string, number>();
   const lags: number[] = [];
   let measuring = false;
-  let stopped = false;
   try {
     // Lag is what a caught-up read model sees: start every consumer at the head, not behind the rebuild's log.
     await writers[0]!.query(
@@ -119,19 +123,19 @@ async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ ac
       const consumer = projectionConsumer(projection);
       const applied: StoredEvent[] = [];
       const watched: Consumer = { ...consumer, apply: async (tx, events) => void (await consumer.apply(tx, events), applied.push(...events)) };
-      return coalescingWaker(async () => {
-        for (;;) {
-          const batch = await runConsumerBatch(db, watched);
-          const now = performance.now();
-          // The batch has committed: every event it applied is in the query table now.
-          for (const event of applied.splice(0)) {
-            const at = committedAt.get(`${event.streamId}:${event.version}`);
-            if (at !== undefined && measuring && projection.name === "categories") lags.push(now - at);
-          }
-          if (batch.caughtUp || stopped) return;
-          if (batch.heldBack) await sleep(10);
+      // The batch has committed: every event it applied is in the query table now.
+      onCommit.set(db, () => {
+        const now = performance.now();
+        for (const event of applied.splice(0)) {
+          const at = committedAt.get(`${event.streamId}:${event.version}`);
+          if (at !== undefined && measuring && projection.name === "categories") lags.push(now - at);
         }
       });
+      // What the ProjectorDO keeps across wake-ups, and the runner it calls.
+      const known: KnownPosition = {};
+      const lag = new LagWindow();
+      const wakeUps = new WakeUps();
+      return coalescingWaker(wakeUps, () => runUntilCaughtUp(async () => db, watched, { known, lag, wakeUps }).then(() => undefined));
     });
 
     // A steady rate: append i is due at start + i / rate, on the next free writer.
@@ -165,7 +169,6 @@ async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ ac
     }
     await Promise.all(inFlight);
     await sleep(200);
-    stopped = true;
     // Their connections close next: let the passes under way finish first.
     await Promise.all(wakers.map((waker) => waker.settled()));
     const sorted = lags.sort((a, b) => a - b);
@@ -177,12 +180,13 @@ async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ ac
 }
 
 /** One pass at a time; a wake-up during a pass asks for one more pass, not one per wake-up (as the ProjectorDO runs). */
-function coalescingWaker(pass: () => Promise<void>): { wake(): void; settled(): Promise<void> } {
+function coalescingWaker(wakeUps: WakeUps, pass: () => Promise<void>): { wake(): void; settled(): Promise<void> } {
   let running: Promise<void> | undefined;
   let again = false;
   return {
     wake() {
       again = true;
+      wakeUps.wake();
       running ??= (async () => {
         while (again) {
           again = false;

@@ -14,6 +14,13 @@ export interface Consumer {
   /** The event types it handles; "all" for one that takes every event (the broadcast publisher). */
   eventTypes: readonly string[] | "all";
   apply(db: Queryable, events: readonly StoredEvent[]): Promise<void>;
+  /**
+   * Everything it writes can be derived again from the log (a read model), so
+   * its batches commit without waiting for the WAL flush (synchronous_commit
+   * off): a crash may lose its last batches, but each with its checkpoint, so
+   * it applies them again. Not for a consumer whose work leaves the database.
+   */
+  rederivable?: boolean;
 }
 
 /** Where the consumer's checkpoint stands, as far as its runner knows: saves reading it before every batch. */
@@ -106,7 +113,8 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
     return read === null ? raced : done(read);
   }
 
-  await db.query("BEGIN");
+  // One round trip either way: a query without parameters may hold two statements.
+  await db.query(consumer.rederivable ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN");
   try {
     const events = page.events.map((event) => blameOn([event], () => upcastDomainEvent(event)));
     const now = Date.now();

@@ -18,6 +18,46 @@ export interface RunOptions extends BatchOptions {
   retryFailuresForMs?: number;
   /** Drops the connection after such an error, so the next try opens a fresh one. */
   reconnect?: () => Promise<void>;
+  /** The consumer's wake-ups (commits): one ends a held-back pause at once. */
+  wakeUps?: WakeUps;
+}
+
+/**
+ * The commits announced to a consumer's runner. While an older open
+ * transaction holds the log back, the runner polls; but the blocker is most
+ * often another append, whose commit wakes the consumer. So a wake-up ends the
+ * pause at once instead of at the next poll (the backoff grows to 500 ms, so
+ * that poll can be long); a blocker that wakes no one (another consumer's
+ * batch, an idle session) still ends with the poll.
+ */
+export class WakeUps {
+  #since = false;
+  #endPause: (() => void) | undefined;
+
+  /** A commit happened: the log may have moved past the bound. */
+  wake(): void {
+    this.#since = true;
+    this.#endPause?.();
+  }
+
+  /** Called before each read: only wake-ups after it may end the next pause. */
+  reading(): void {
+    this.#since = false;
+  }
+
+  /** Waits `ms`, or less if a wake-up comes (or came since the read). */
+  pause(ms: number): Promise<void> {
+    if (this.#since) return Promise.resolve();
+    return new Promise((resolve) => {
+      const end = () => {
+        clearTimeout(timer);
+        this.#endPause = undefined;
+        resolve();
+      };
+      const timer = setTimeout(end, ms);
+      this.#endPause = end;
+    });
+  }
 }
 
 export type RunResult =
@@ -56,6 +96,7 @@ export async function runUntilCaughtUp(connect: () => Promise<Queryable>, consum
     let pause = FAILURE_FIRST_PAUSE_MS;
     for (;;) {
       try {
+        options.wakeUps?.reading();
         return await runConsumerBatch(await connect(), consumer, { ...options, known, batchSize: size });
       } catch (error) {
         if (error instanceof EventError) throw error;
@@ -111,7 +152,7 @@ export async function runUntilCaughtUp(connect: () => Promise<Queryable>, consum
     }
     heldBackSince ??= Date.now();
     if (Date.now() - heldBackSince >= heldBackForMs) return { status: "held_back", processed };
-    await sleep(pause);
+    await (options.wakeUps?.pause(pause) ?? sleep(pause));
     pause = Math.min(pause * 2, HELD_BACK_MAX_PAUSE_MS);
   }
 }

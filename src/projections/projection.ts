@@ -19,6 +19,7 @@ export function projectionConsumer(projection: Projection, target = { name: proj
   return {
     name: target.name,
     eventTypes: projection.eventTypes,
+    rederivable: true,
     apply: (db, events) => applyRowChanges(db, target.table, events.map((event) => projection.rowChange(event))),
   };
 }
