@@ -136,6 +136,22 @@ describe("execution logs", () => {
 });
 
 describe("execution reports travel in batches", () => {
+  it("a shard adds a batch to its totals, histograms and rates as it would each report alone", async () => {
+    await runInDurableObject(env.BROADCASTER.getByName("batched-execution-log"), (_instance, state) => {
+      const log = new ExecutionLog(state.storage.sql, 10);
+      const report = (field: string, durationMs: number, errorCode: string | null): ExecutionReport =>
+        ({ kind: "query", name: field, field, durationMs, success: errorCode === null, errorCode, correlationId: null, at: new Date().toISOString() });
+      log.record([report("a", 3, null), report("b", 7, null), report("a", 30, null), report("a", 1, "NOT_FOUND")], 5_000);
+      log.record([report("a", 3, null), report("a", 4, null)], 5_000);
+      expect(log.totals()).toEqual([
+        { kind: "query", field: "a", outcome: "NOT_FOUND", count: 1, durationSumMs: 1, buckets: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] },
+        { kind: "query", field: "a", outcome: "ok", count: 4, durationSumMs: 40, buckets: [3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4] },
+        { kind: "query", field: "b", outcome: "ok", count: 1, durationSumMs: 7, buckets: [0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] },
+      ]);
+      expect(log.dashboard(5_000)).toMatchObject({ queriesExecuted: 6, errors: 1, queriesPerSecond: 6 / 60, errorsPerSecond: 1 / 60 });
+    });
+  });
+
   it("a batch leaves when full or when its time is up, each report in exactly one batch", async () => {
     const sent: string[][] = [];
     const queue = new ReportQueue(async (reports) => void sent.push(reports.map((r) => r.name)), { maxWaitMs: 200, maxReports: 3 });
