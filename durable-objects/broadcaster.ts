@@ -6,6 +6,7 @@ import { buildSchema } from "../src/graphql/schema.ts";
 import { LiveSubscriptions } from "../src/subscriptions/live-subscriptions.ts";
 import { MessageCache, type PubSubMessage, type TopicStats } from "../src/subscriptions/message-cache.ts";
 import { handleFrame, initTimedOut, newSocketState, type SocketState } from "../src/subscriptions/protocol.ts";
+import { TOPICS } from "../src/subscriptions/publisher.ts";
 import { broadcasterSettings, SHARD_HEADER } from "../src/subscriptions/settings.ts";
 import { DashboardPush, dashboardStats, type DashboardStats } from "../src/telemetry/dashboard.ts";
 import type { Execution, ExecutionKind, ExecutionReport } from "../src/telemetry/execution.ts";
@@ -45,7 +46,8 @@ export class BroadcasterDO extends DurableObject<Env> {
     const accepted = this.#cache.publish(messages);
     this.#executions.observe(accepted);
     this.#live.deliver(accepted);
-    if (accepted.length > 0) this.#dashboard.changed();
+    // The figures cost several queries: only worth it while someone watches them.
+    if (accepted.length > 0 && this.#live.listening(TOPICS.dashboard)) this.#dashboard.changed();
     return { accepted: accepted.length };
   }
 

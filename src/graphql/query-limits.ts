@@ -105,12 +105,16 @@ export function checkResultSize(
 
 /**
  * Refuses a document over a limit before yoga runs the spec's validation rules
- * on it, and an answer that would be too large before execution starts.
+ * on it, and an answer that would be too large before execution starts. Yoga's
+ * parser cache hands back the same document object for the same text, so each
+ * document's limits are counted once, as yoga caches its own validation.
  */
 export function queryLimits(): Plugin {
+  const checked = new WeakMap<DocumentNode, readonly GraphQLError[]>();
   return {
     onValidate({ params, setResult }) {
-      const errors = checkQueryLimits(params.schema, params.documentAST);
+      let errors = checked.get(params.documentAST);
+      if (!errors) checked.set(params.documentAST, (errors = checkQueryLimits(params.schema, params.documentAST)));
       if (errors.length > 0) setResult(errors);
     },
     onExecute({ args, setResultAndStopExecution }) {

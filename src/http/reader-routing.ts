@@ -1,7 +1,7 @@
 // Which GraphQL requests go to a ReaderDO: reads only. A mutation needs no
 // warm connection (its AggregateDO has one), and a gateway Durable Object
 // would put every write one reset away from failing.
-import { Kind, parse, type OperationDefinitionNode } from "graphql";
+import { Kind, parse, type OperationDefinitionNode, type OperationTypeNode } from "graphql";
 
 /** GRAPHQL_READERS: how many ReaderDOs share the reads (0: each read connects from the Worker). */
 export function readerCount(env: Env): number {
@@ -25,10 +25,34 @@ export async function isQueryRequest(request: Request): Promise<boolean> {
   try {
     const body = (await request.clone().json()) as { query?: unknown; operationName?: unknown };
     if (typeof body?.query !== "string") return false;
-    const operations = parse(body.query).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
-    const chosen = typeof body.operationName === "string" ? operations.find((o) => o.name?.value === body.operationName) : operations.length === 1 ? operations[0] : undefined;
-    return chosen?.operation === "query";
+    const types = operationTypes(body.query);
+    return (typeof body.operationName === "string" ? types.byName.get(body.operationName) : types.only) === "query";
   } catch {
     return false;
   }
+}
+
+type OperationTypes = { byName: ReadonlyMap<string, OperationTypeNode>; only: OperationTypeNode | undefined };
+
+// Clients send the same few documents over and over: remember each one's
+// operation types instead of parsing it on every request (yoga, in the
+// ReaderDO or here, keeps its own cache of parsed documents). Bounded in
+// entries and in the size of a document worth keeping.
+const KNOWN_DOCUMENTS = 500;
+const KNOWN_DOCUMENT_LENGTH = 10_000;
+const known = new Map<string, OperationTypes>();
+
+function operationTypes(query: string): OperationTypes {
+  const cached = known.get(query);
+  if (cached) return cached;
+  const operations = parse(query).definitions.filter((d): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION);
+  const types: OperationTypes = {
+    byName: new Map(operations.flatMap((o) => (o.name ? [[o.name.value, o.operation] as const] : []))),
+    only: operations.length === 1 ? operations[0]!.operation : undefined,
+  };
+  if (query.length <= KNOWN_DOCUMENT_LENGTH) {
+    if (known.size >= KNOWN_DOCUMENTS) known.delete(known.keys().next().value!);
+    known.set(query, types);
+  }
+  return types;
 }

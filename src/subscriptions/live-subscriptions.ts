@@ -96,6 +96,13 @@ export class LiveSubscriptions {
     this.#bySocket.delete(socket);
   }
 
+  /** Whether any socket here subscribes to the topic: what nobody listens to need not be computed. */
+  listening(topic: string): boolean {
+    this.#ensureIndexed();
+    for (const selection of this.#selections.values()) if (selection.topic === topic) return true;
+    return false;
+  }
+
   /** Sends each new message to every subscription it is for. */
   deliver(messages: readonly PubSubMessage[]): void {
     this.#ensureIndexed();

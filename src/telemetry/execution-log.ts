@@ -45,28 +45,37 @@ export class ExecutionLog {
     sql.exec("CREATE TABLE IF NOT EXISTS saga_tally (name TEXT PRIMARY KEY, n INTEGER NOT NULL)");
   }
 
-  /** Stores the reports under ids that grow on each topic; returns them as messages for the cache and the subscribers. */
+  /**
+   * Stores the reports under ids that grow on each topic; returns them as
+   * messages for the cache and the subscribers. A batch costs one INSERT per
+   * report, and its totals, rates and trimming once per kind and field.
+   */
   record(reports: readonly ExecutionReport[], now = Date.now()): PubSubMessage[] {
-    return reports.map((report) => {
+    const second = Math.floor(now / 1000);
+    const messages = reports.map((report) => {
       const execution = { ...report, id: this.#nextId(now) };
       this.sql.exec(
         "INSERT INTO execution (id, kind, name, field, duration_ms, success, error_code, correlation_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         execution.id, report.kind, report.name, report.field, report.durationMs, report.success ? 1 : 0, report.errorCode, report.correlationId, report.at,
       );
-      this.#addToTotals(report);
+      return toMessage(execution);
+    });
+    for (const group of groupBy(reports, (report) => [report.kind, report.field, outcomeOf(report)])) this.#addToTotals(group);
+    for (const ofKind of groupBy(reports, (report) => [report.kind])) {
+      const kind = ofKind[0]!.kind;
       this.sql.exec(
-        `INSERT INTO execution_second (kind, second, n, errors) VALUES (?, ?, 1, ?)
-         ON CONFLICT (kind, second) DO UPDATE SET n = n + 1, errors = errors + excluded.errors`,
-        report.kind, Math.floor(now / 1000), report.success ? 0 : 1,
+        `INSERT INTO execution_second (kind, second, n, errors) VALUES (?, ?, ?, ?)
+         ON CONFLICT (kind, second) DO UPDATE SET n = n + excluded.n, errors = errors + excluded.errors`,
+        kind, second, ofKind.length, ofKind.filter((report) => !report.success).length,
       );
       // Through the (kind, seq) index: finds the newest row past the capacity, not every row.
       this.sql.exec(
         "DELETE FROM execution WHERE kind = ? AND seq <= (SELECT seq FROM execution WHERE kind = ? ORDER BY seq DESC LIMIT 1 OFFSET ?)",
-        report.kind, report.kind, this.capacity,
+        kind, kind, this.capacity,
       );
-      this.sql.exec("DELETE FROM execution_second WHERE second <= ?", Math.floor(now / 1000) - RATE_WINDOW_S);
-      return toMessage(execution);
-    });
+    }
+    if (reports.length > 0) this.sql.exec("DELETE FROM execution_second WHERE second <= ?", second - RATE_WINDOW_S);
+    return messages;
   }
 
   /** Keeps the count of running sagas from the saga messages this shard accepted (each once). */
@@ -113,17 +122,22 @@ export class ExecutionLog {
     };
   }
 
-  #addToTotals(report: ExecutionReport): void {
-    const outcome = report.success ? "ok" : (report.errorCode ?? "INTERNAL");
-    const row = this.sql.exec<{ buckets: string }>("SELECT buckets FROM execution_total WHERE kind = ? AND field = ? AND outcome = ?", report.kind, report.field, outcome).toArray()[0];
+  /** Adds reports of one kind, field and outcome to their totals and histogram. */
+  #addToTotals(reports: readonly ExecutionReport[]): void {
+    const { kind, field } = reports[0]!;
+    const outcome = outcomeOf(reports[0]!);
+    const row = this.sql.exec<{ buckets: string }>("SELECT buckets FROM execution_total WHERE kind = ? AND field = ? AND outcome = ?", kind, field, outcome).toArray()[0];
     const buckets = row ? (JSON.parse(row.buckets) as number[]) : DURATION_BUCKETS_MS.map(() => 0);
-    DURATION_BUCKETS_MS.forEach((bound, i) => {
-      if (report.durationMs <= bound) buckets[i]! += 1;
-    });
+    for (const report of reports) {
+      DURATION_BUCKETS_MS.forEach((bound, i) => {
+        if (report.durationMs <= bound) buckets[i]! += 1;
+      });
+    }
+    const durationMs = reports.reduce((sum, report) => sum + report.durationMs, 0);
     this.sql.exec(
-      `INSERT INTO execution_total (kind, field, outcome, count, duration_sum_ms, buckets) VALUES (?, ?, ?, 1, ?, ?)
-       ON CONFLICT (kind, field, outcome) DO UPDATE SET count = count + 1, duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms, buckets = excluded.buckets`,
-      report.kind, report.field, outcome, report.durationMs, JSON.stringify(buckets),
+      `INSERT INTO execution_total (kind, field, outcome, count, duration_sum_ms, buckets) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT (kind, field, outcome) DO UPDATE SET count = count + excluded.count, duration_sum_ms = duration_sum_ms + excluded.duration_sum_ms, buckets = excluded.buckets`,
+      kind, field, outcome, reports.length, durationMs, JSON.stringify(buckets),
     );
   }
 
@@ -137,6 +151,20 @@ export class ExecutionLog {
     this.#last = now > this.#last.ms ? { ms: now, n: 0 } : { ms: this.#last.ms, n: this.#last.n + 1 };
     return `${this.#last.ms}-${this.#last.n}`;
   }
+}
+
+function outcomeOf(report: ExecutionReport): string {
+  return report.success ? "ok" : (report.errorCode ?? "INTERNAL");
+}
+
+/** The items in groups of equal keys, each group in the items' order. */
+function groupBy<T>(items: readonly T[], key: (item: T) => readonly string[]): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = JSON.stringify(key(item));
+    groups.get(k)?.push(item) ?? groups.set(k, [item]);
+  }
+  return [...groups.values()];
 }
 
 function lastId(sql: SqlStorage): { ms: number; n: number } {

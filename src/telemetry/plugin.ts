@@ -1,8 +1,8 @@
 // After each GraphQL operation, in the Worker (mutations) and in the ReaderDOs
 // (queries): one JSON log line, and a report to the broadcaster shards for the
-// `commands`/`queries` topics and the execution logs. The report goes out with
-// waitUntil after the response, so a client never waits for it; one lost
-// report is acceptable.
+// `commands`/`queries` topics and the execution logs. Reports are queued per
+// isolate and leave in batches (report-queue.ts) under waitUntil, so a client
+// never waits for them; a few lost reports are acceptable.
 import { getOperationAST, parse, type DocumentNode, type ExecutionResult, type OperationDefinitionNode } from "graphql";
 import type { Plugin } from "graphql-yoga";
 import type { GraphQLContext, ServerContext } from "../graphql/context.ts";
@@ -10,12 +10,15 @@ import { CORRELATION_HEADER, REQUEST_ID_HEADER } from "../http/correlation.ts";
 import type { ExecutionKind, ExecutionReport } from "./execution.ts";
 import { logLine } from "./log.ts";
 import { reportExecutions } from "./report.ts";
+import { ReportQueue } from "./report-queue.ts";
 
 type Operation = { kind: ExecutionKind; name: string; field: string };
 type Pending = { startedAt: number; query?: string; operationName?: string; operation?: Operation };
 
 export function executionTelemetry(): Plugin<GraphQLContext> {
   const pending = new WeakMap<Request, Pending>();
+  // One per yoga instance, so per isolate: the Worker's requests and the ReaderDOs it hosts share batches.
+  let queue: ReportQueue | undefined;
   return {
     onParams: ({ request, params }) => {
       pending.set(request, { startedAt: Date.now(), query: params.query, operationName: params.operationName });
@@ -41,7 +44,8 @@ export function executionTelemetry(): Plugin<GraphQLContext> {
         code: report.errorCode,
       });
       const { env, executionContext } = serverContext as unknown as ServerContext;
-      executionContext.waitUntil(reportExecutions(env, [report]));
+      queue ??= new ReportQueue((reports) => reportExecutions(env, reports));
+      executionContext.waitUntil(queue.add(report));
     },
   };
 }

@@ -2,7 +2,9 @@ import { env, exports } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { sagaIdFor } from "../../src/sagas/order-saga-types.ts";
+import { BroadcasterDO } from "../../durable-objects/broadcaster.ts";
 import { ExecutionLog } from "../../src/telemetry/execution-log.ts";
+import { ReportQueue } from "../../src/telemetry/report-queue.ts";
 import type { ExecutionReport } from "../../src/telemetry/execution.ts";
 import { acknowledged } from "./socket-client.ts";
 import { gqlData } from "./support.ts";
@@ -130,6 +132,50 @@ describe("execution logs", () => {
       expect(state.storage.sql.exec("SELECT count(*) AS n FROM execution").one().n).toBe(3);
       expect(log.dashboard(1_000).commandsExecuted).toBe(6);
     });
+  });
+});
+
+describe("execution reports travel in batches", () => {
+  it("a shard adds a batch to its totals, histograms and rates as it would each report alone", async () => {
+    await runInDurableObject(env.BROADCASTER.getByName("batched-execution-log"), (_instance, state) => {
+      const log = new ExecutionLog(state.storage.sql, 10);
+      const report = (field: string, durationMs: number, errorCode: string | null): ExecutionReport =>
+        ({ kind: "query", name: field, field, durationMs, success: errorCode === null, errorCode, correlationId: null, at: new Date().toISOString() });
+      log.record([report("a", 3, null), report("b", 7, null), report("a", 30, null), report("a", 1, "NOT_FOUND")], 5_000);
+      log.record([report("a", 3, null), report("a", 4, null)], 5_000);
+      expect(log.totals()).toEqual([
+        { kind: "query", field: "a", outcome: "NOT_FOUND", count: 1, durationSumMs: 1, buckets: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] },
+        { kind: "query", field: "a", outcome: "ok", count: 4, durationSumMs: 40, buckets: [3, 3, 3, 4, 4, 4, 4, 4, 4, 4, 4] },
+        { kind: "query", field: "b", outcome: "ok", count: 1, durationSumMs: 7, buckets: [0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1] },
+      ]);
+      expect(log.dashboard(5_000)).toMatchObject({ queriesExecuted: 6, errors: 1, queriesPerSecond: 6 / 60, errorsPerSecond: 1 / 60 });
+    });
+  });
+
+  it("a batch leaves when full or when its time is up, each report in exactly one batch", async () => {
+    const sent: string[][] = [];
+    const queue = new ReportQueue(async (reports) => void sent.push(reports.map((r) => r.name)), { maxWaitMs: 200, maxReports: 3 });
+    const report = (name: string): ExecutionReport => ({ kind: "query", name, field: name, durationMs: 1, success: true, errorCode: null, correlationId: null, at: new Date().toISOString() });
+    const started = Date.now();
+    await Promise.all(["a", "b", "c"].map((name) => queue.add(report(name))));
+    expect(Date.now() - started).toBeLessThan(200);
+    const late = queue.add(report("d"));
+    expect(sent).toEqual([["a", "b", "c"]]);
+    await late;
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    expect(sent).toEqual([["a", "b", "c"], ["d"]]);
+  });
+
+  it("many operations at once reach every shard in a few RPCs, none lost", async () => {
+    const record = vi.spyOn(BroadcasterDO.prototype, "record");
+    const ids = Array.from({ length: 20 }, () => `batched-${crypto.randomUUID()}`);
+    await Promise.all(ids.map((id) => post("query Batched { __typename }", {}, { "x-correlation-id": id })));
+    const queries = await eventually(queryExecutions, (list) => ids.every((id) => list.some((e) => e.correlationId === id)));
+    expect(queries.filter((e) => ids.includes(e.correlationId!))).toHaveLength(ids.length);
+    // Each shard got each report once, in fewer calls than there were operations.
+    const ours = record.mock.calls.map(([reports]) => reports.filter((report) => ids.includes(report.correlationId!)).length).filter((n) => n > 0);
+    expect(ours.reduce((sum, n) => sum + n, 0)).toBe(ids.length * 2);
+    expect(ours.length).toBeLessThanOrEqual(ids.length / 2);
   });
 });
 
