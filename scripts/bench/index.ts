@@ -164,6 +164,7 @@ async function deliverySection(): Promise<SectionOutcome> {
     // The append bench's defaults are too short for delivery: 10 s unless --duration says otherwise.
     durationMs: (process.argv.includes("--duration") ? Number(args.duration) : 10) * 1000,
     warmupMs: timing.warmupMs,
+    started: (close) => (stopRunning = close),
   });
   return { report, aims: [] };
 }
