@@ -31,22 +31,25 @@ export interface SummaryFacts {
   failures: string[];
 }
 
-export function checkAtLeast(measure: string, values: number[], aim: number, value: string): AimCheck {
-  return { measure, value, aim: `>= ${aim}`, met: values.length ? median(values) >= aim : undefined };
+export function checkAtLeast(measure: string, values: number[], aim: number, value: string, unit = ""): AimCheck {
+  return { measure, value, aim: `>= ${aim}${unit}`, met: values.length ? median(values) >= aim : undefined };
 }
 
 export function checkBelow(measure: string, values: number[], aim: number, value: string, unit = ""): AimCheck {
   return { measure, value, aim: `< ${aim}${unit}`, met: values.length ? median(values) < aim : undefined };
 }
 
-export function renderSummary(facts: SummaryFacts, sections: { title: string; aims: AimCheck[] }[]): string {
+export function renderSummary(facts: SummaryFacts, sections: { title: string; aims: AimCheck[]; minutes?: number }[]): string {
   const checks = sections.flatMap((section) => section.aims);
   const met = checks.filter((check) => check.met === true).length;
   const minutes = (facts.wallMs / 60_000).toFixed(1);
   const lines = [
     `Command: \`${facts.command}\`, started ${facts.startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC, ` +
       `${minutes} min wall time for every section below in one process. 1-minute load average ${facts.loadAtStart.toFixed(2)} at start, ` +
-      `up to ${facts.loadPeak.toFixed(2)} during the run, ${(loadavg()[0] ?? 0).toFixed(2)} at end.`,
+      `up to ${facts.loadPeak.toFixed(2)} during the run, ${(loadavg()[0] ?? 0).toFixed(2)} at end.` +
+      (sections.some((section) => section.minutes !== undefined)
+        ? ` Sections: ${sections.map((section) => `${section.title} ${section.minutes?.toFixed(1) ?? "?"} min`).join(", ")}.`
+        : ""),
     "",
     `${met} of ${checks.length} aims met. Values are medians over rounds with min-max in brackets; every ratio is taken inside one round, against a baseline measured in the same run.`,
     "",

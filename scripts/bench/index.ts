@@ -72,7 +72,7 @@ const sections: { name: ReportSection; title: string; selected: boolean; run(): 
 
 const startedAt = new Date();
 const startedMs = performance.now();
-const outcomes: { title: string; aims: SectionOutcome["aims"] }[] = [];
+const outcomes: { title: string; aims: SectionOutcome["aims"]; minutes: number }[] = [];
 const failures: string[] = [];
 try {
   for (const section of sections.filter((s) => s.selected)) {
@@ -81,9 +81,10 @@ try {
     try {
       const outcome = await section.run();
       console.log(`\n${outcome.report}`);
-      outcomes.push({ title: section.title, aims: outcome.aims });
+      const minutes = (performance.now() - began) / 60_000;
+      outcomes.push({ title: section.title, aims: outcome.aims, minutes });
       if (args.write) await writeReport(REPORT_PATH, outcome.report, section.name);
-      console.error(`${section.title}: ${((performance.now() - began) / 60_000).toFixed(1)} min`);
+      console.error(`${section.title}: ${minutes.toFixed(1)} min`);
     } catch (error) {
       if (interrupted) throw error;
       // One failed section does not lose the others' figures; the summary says it failed.

@@ -116,7 +116,7 @@ export function readModelAims(results: ReadModelResults): AimCheck[] {
     checkAtLeast(`rebuild of ${rate(results.rebuild.events)} events, events/s x raw100`, rebuildRatios, 0.3, spread(rebuildRatios, (v) => v.toFixed(2))),
     ...results.coldLoad.map((row) => {
       const ratios = perRound(row.withoutMs, row.withMs);
-      return checkAtLeast(`cold load of ${rate(row.events)} events, without / with a snapshot`, ratios, 20, spread(ratios, (v) => `${v.toFixed(1)}x`));
+      return checkAtLeast(`cold load of ${rate(row.events)} events, without / with a snapshot`, ratios, 20, spread(ratios, (v) => `${v.toFixed(1)}x`), "x");
     }),
   ];
 }
