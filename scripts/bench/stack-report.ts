@@ -33,6 +33,11 @@ const AIM_CLIENTS = 8;
 const AIM_RATIO = 0.7;
 const AIM_P99_RATIO = 2;
 
+/** Requests per second: a tenth where a loaded machine brings a row under 10. */
+function opsPerSecond(value: number): string {
+  return value < 10 ? value.toFixed(1) : rate(value);
+}
+
 interface Line {
   row: string;
   clients: number;
@@ -55,7 +60,7 @@ export function renderStackReport(trials: StackTrial[], facts: StackFacts): stri
     "| clients | request | ops/s | p50 ms | p99 ms | x floor | p99 / floor p99 | errors | PG sessions / req | PG transactions / req | PG statements / req |",
     "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ...linesOf(trials).map(({ row, clients, trials: rounds, ratios, p99Ratios }) =>
-      `| ${clients} | \`${row}\` | ${spread(rounds.map((t) => t.opsPerSecond), rate)} | ${ms(median(rounds.map((t) => t.p50)))} | ` +
+      `| ${clients} | \`${row}\` | ${spread(rounds.map((t) => t.opsPerSecond), opsPerSecond)} | ${ms(median(rounds.map((t) => t.p50)))} | ` +
         `${ms(median(rounds.map((t) => t.p99)))} | ${spread(ratios, ratio)} | ${spread(p99Ratios, ratio)} | ${rounds.reduce((sum, t) => sum + t.errors, 0)} | ` +
         `${median(rounds.map((t) => t.sessionsPerRequest)).toFixed(2)} | ${median(rounds.map((t) => t.transactionsPerRequest)).toFixed(1)} | ` +
         `${counted(rounds.map((t) => t.statementsPerRequest), 1)} |`,

@@ -10,6 +10,7 @@ import { mkdtemp, rm, chmod } from "node:fs/promises";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import pg from "pg";
+import { ACTIVE_STATUSES } from "../../src/sagas/order-saga-types.ts";
 import type { SectionOutcome } from "./aims.ts";
 import { findFreePort } from "../lib/ports.ts";
 import { buildDashboard } from "../lib/dashboard-build.ts";
@@ -38,6 +39,7 @@ interface Row {
 // must be loaded when the server starts: only the stack this bench starts gets
 // it (`npm start` does not), and only top-level statements count (round trips).
 const STATEMENT_STATS_FLAGS = ["-c", "shared_preload_libraries=pg_stat_statements"];
+const SETTLE_LIMIT_MS = 120_000;
 
 export async function runStackBench(options: StackBenchOptions): Promise<SectionOutcome> {
   const target = await openTarget(options.command, undefined, STATEMENT_STATS_FLAGS);
@@ -220,19 +222,39 @@ async function databaseCounters(client: pg.Client, countsStatements: boolean): P
 }
 
 /**
- * Waits until the database has run no statement for half a second (at most
- * 30 s): the sagas and consumers a row set off (createOrder's above all) would
- * otherwise run on into the next row and be counted against it.
+ * Waits until no saga is in flight and the database has run no statement for
+ * half a second (at most 2 minutes): the sagas and consumers a row set off
+ * (createOrder's above all: 32 clients leave hundreds of sagas behind on a
+ * loaded machine, each pausing for its retry backoffs, so a quiet half second
+ * alone is not enough) would otherwise run on into the next row and be
+ * counted against it.
  */
 async function settle(client: pg.Client): Promise<void> {
-  const deadline = performance.now() + 30_000;
-  let last = (await databaseCounters(client, true)).statements;
+  const started = performance.now();
+  const deadline = started + SETTLE_LIMIT_MS;
+  let last = await activity(client);
   while (performance.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 500));
-    const now = (await databaseCounters(client, true)).statements;
-    if (now === last) return;
+    const now = await activity(client);
+    if (now.statements === last.statements && now.activeSagas === 0) {
+      const waited = performance.now() - started;
+      if (waited > 5_000) console.error(`waited ${(waited / 1000).toFixed(0)} s for the stack to go quiet`);
+      return;
+    }
     last = now;
   }
+  console.error(`the stack was still busy after ${SETTLE_LIMIT_MS / 1000} s (${last.activeSagas} sagas in flight): measuring anyway`);
+}
+
+/** Statements run so far and sagas in flight, in one statement the counts leave out (its text names pg_stat_). */
+async function activity(client: pg.Client): Promise<{ statements: number; activeSagas: number }> {
+  const { rows } = await client.query<{ statements: string; active_sagas: string }>(
+    `SELECT (SELECT coalesce(sum(calls), 0) FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+               WHERE d.datname = current_database() AND s.query NOT LIKE '%pg_stat_%')::text AS statements,
+            (SELECT count(*) FROM event_store.sagas WHERE status = ANY($1::text[]))::text AS active_sagas`,
+    [ACTIVE_STATUSES],
+  );
+  return { statements: Number(rows[0]!.statements), activeSagas: Number(rows[0]!.active_sagas) };
 }
 
 function once(run: () => Promise<void>): () => Promise<void> {
