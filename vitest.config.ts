@@ -33,7 +33,7 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["test/domain/**/*.test.ts", "test/db/**/*.test.ts", "test/event-store/**/*.test.ts"],
+          include: ["test/domain/**/*.test.ts", "test/db/**/*.test.ts", "test/event-store/**/*.test.ts", "test/bench/**/*.test.ts"],
           testTimeout: 30_000,
           // The event store tests hold transactions open on purpose, which
           // holds back every log consumer: run them before the Worker tests.

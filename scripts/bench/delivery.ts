@@ -17,6 +17,8 @@ export interface DeliveryBenchOptions {
   rates: number[];
   durationMs: number;
   warmupMs: number;
+  /** Called with each stack's stop once it runs, so a Ctrl-C can stop it. */
+  started?(close: () => Promise<void>): void;
 }
 
 interface Trial {
@@ -40,6 +42,7 @@ export async function runDeliveryBench(options: DeliveryBenchOptions): Promise<s
   const trials: Trial[] = [];
   for (const shards of options.shards) {
     const target = await openTarget("npm run bench -- --delivery", { BROADCASTER_SHARDS: String(shards) });
+    options.started?.(target.close);
     try {
       const categories: string[] = [];
       for (let i = 0; i < 8; i++) categories.push((await graphql(target.graphql, `mutation { createCategory(input: { name: "Delivery ${i}" }) { id } }`, {}, true)).createCategory.id);

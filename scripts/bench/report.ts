@@ -1,7 +1,9 @@
 // Turns the measurements of one run into the markdown that goes to stdout and,
 // with --write, into docs/BENCHMARKS.md between the result markers.
 import { readFile, writeFile } from "node:fs/promises";
+import { checkAtLeast, checkBelow, type AimCheck } from "./aims.ts";
 import type { MachineFacts } from "./database.ts";
+import { median, ms, rate, spread } from "./figures.ts";
 import type { ReadModelResults } from "./read-models.ts";
 import type { Measurement, Timing } from "./runner.ts";
 
@@ -23,7 +25,7 @@ export interface RunFacts {
   rounds: number;
 }
 
-interface RatioAim {
+export interface RatioAim {
   label: string;
   numerator: string;
   denominator: string;
@@ -51,27 +53,34 @@ export function renderReport(facts: RunFacts, results: Result[], ratios: RatioAi
     "",
     "| ratio | writers | median | min-max | aim | met |",
     "|---|---:|---:|---:|---:|---|",
-    ...ratios.flatMap((ratio) =>
-      ratio.writers.map((writers) => {
-        const values = pairedRatios(results, ratio.numerator, ratio.denominator, writers);
-        if (values.length === 0) return `| ${ratio.label} | ${writers} | n/a | n/a | ${aim(ratio.aim)} | n/a |`;
-        const mid = median(values);
-        const met = ratio.aim === undefined ? "-" : mid >= ratio.aim ? "yes" : "no";
-        return `| ${ratio.label} | ${writers} | ${mid.toFixed(2)} | ${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)} | ${aim(ratio.aim)} | ${met} |`;
-      }),
-    ),
+    ...pairedRatioRows(results, ratios).map(({ ratio, writers, values }) => {
+      if (values.length === 0) return `| ${ratio.label} | ${writers} | n/a | n/a | ${aim(ratio.aim)} | n/a |`;
+      const mid = median(values);
+      const met = ratio.aim === undefined ? "-" : mid >= ratio.aim ? "yes" : "no";
+      return `| ${ratio.label} | ${writers} | ${mid.toFixed(2)} | ${Math.min(...values).toFixed(2)}-${Math.max(...values).toFixed(2)} | ${aim(ratio.aim)} | ${met} |`;
+    }),
   ];
   return `${lines.join("\n")}\n`;
 }
 
-/** The marked section of the document a report replaces: "append" (the event store), "stack", "delivery" or "read-models". */
-export type ReportSection = "append" | "stack" | "delivery" | "read-models";
+/** The append ratios that have an aim, for the summary of issue 12's aims. */
+export function appendAims(results: Result[], ratios: RatioAim[]): AimCheck[] {
+  return pairedRatioRows(results, ratios)
+    .filter(({ ratio }) => ratio.aim !== undefined)
+    .map(({ ratio, writers, values }) => checkAtLeast(`${ratio.label}, ${writers} writer${writers === 1 ? "" : "s"}, events/s`, values, ratio.aim!, values.length ? spread(values, (v) => v.toFixed(2)) : "n/a"));
+}
+
+/** Every ratio row: its per-round values (empty when a contender did not run). */
+function pairedRatioRows(results: Result[], ratios: RatioAim[]) {
+  return ratios.flatMap((ratio) => ratio.writers.map((writers) => ({ ratio, writers, values: pairedRatios(results, ratio.numerator, ratio.denominator, writers) })));
+}
+
+/** The marked section of the document a report replaces: "summary" (the aims of `--all`), "append" (the event store), "stack", "delivery" or "read-models". */
+export type ReportSection = "summary" | "append" | "stack" | "delivery" | "read-models";
 
 /** Projection lag, rebuild and cold load (scripts/bench/read-models.ts): medians over rounds, ratios per round. */
 export function renderReadModelReport(facts: RunFacts, results: ReadModelResults): string {
   const { machine, timing } = facts;
-  const spread = (values: number[], format: (v: number) => string) => `${format(median(values))} (${format(Math.min(...values))}-${format(Math.max(...values))})`;
-  const perRound = (top: number[], bottom: number[]) => top.map((value, i) => value / (bottom[i] ?? Number.NaN));
   const met = (ok: boolean) => (ok ? "yes" : "no");
   const rebuildRatios = perRound(results.rebuild.eventsPerSecond, results.rebuild.raw100);
   return [
@@ -99,6 +108,23 @@ export function renderReadModelReport(facts: RunFacts, results: ReadModelResults
   ].join("\n");
 }
 
+/** The read-model measures that have an aim, for the summary of issue 12's aims. */
+export function readModelAims(results: ReadModelResults): AimCheck[] {
+  const rebuildRatios = perRound(results.rebuild.eventsPerSecond, results.rebuild.raw100);
+  return [
+    ...results.lag.map((row) => checkBelow(`projection lag p99 at ${row.rate} appends/s, ms`, row.p99, 100, spread(row.p99, ms), " ms")),
+    checkAtLeast(`rebuild of ${rate(results.rebuild.events)} events, events/s x raw100`, rebuildRatios, 0.3, spread(rebuildRatios, (v) => v.toFixed(2))),
+    ...results.coldLoad.map((row) => {
+      const ratios = perRound(row.withoutMs, row.withMs);
+      return checkAtLeast(`cold load of ${rate(row.events)} events, without / with a snapshot`, ratios, 20, spread(ratios, (v) => `${v.toFixed(1)}x`), "x");
+    }),
+  ];
+}
+
+function perRound(top: number[], bottom: number[]): number[] {
+  return top.map((value, i) => value / (bottom[i] ?? Number.NaN));
+}
+
 /** Replaces the results between the markers, leaving the prose around them alone. */
 export async function writeReport(path: string, report: string, section: ReportSection = "append"): Promise<void> {
   const BEGIN = `<!-- bench:${section}:begin -->`;
@@ -118,20 +144,6 @@ function pairedRatios(results: Result[], numerator: string, denominator: string,
     const base = bottom.rounds[round];
     return base ? [m.eventsPerSecond / base.eventsPerSecond] : [];
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
-}
-
-function rate(value: number): string {
-  return Math.round(value).toLocaleString("en-US");
-}
-
-function ms(value: number): string {
-  return value < 10 ? value.toFixed(2) : value.toFixed(1);
 }
 
 function aim(value: number | undefined): string {

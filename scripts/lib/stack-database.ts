@@ -24,6 +24,8 @@ export interface StackDatabaseOptions {
   dataDir: string;
   pgPort: number;
   databaseUrl?: string;
+  /** More server flags for the embedded Postgres (a benchmark loads pg_stat_statements); ignored with databaseUrl. */
+  postgresFlags?: string[];
 }
 
 export async function openStackDatabase(options: StackDatabaseOptions): Promise<StackDatabase> {
@@ -34,7 +36,7 @@ export async function openStackDatabase(options: StackDatabaseOptions): Promise<
   const pgDataDir = join(options.dataDir, "postgres");
   await ensurePgPortFree(options.pgPort, pgDataDir);
   await prepareDataDir(options.dataDir);
-  const postgres = await startLocalPostgres({ dataDir: pgDataDir, port: options.pgPort, persistent: true }).catch(
+  const postgres = await startLocalPostgres({ dataDir: pgDataDir, port: options.pgPort, persistent: true, extraFlags: options.postgresFlags }).catch(
     (error: unknown) => {
       if (error instanceof LocalPostgresError) throw error;
       throw new LocalPostgresError(

@@ -46,6 +46,8 @@ export interface StartStackOptions extends StackOptions {
   log?: (message: string) => void;
   /** More Worker vars (e.g. BROADCASTER_SHARDS for a benchmark). */
   vars?: Record<string, string>;
+  /** More server flags for the embedded Postgres (e.g. pg_stat_statements for a benchmark). */
+  postgresFlags?: string[];
 }
 
 const HEALTH_TIMEOUT_MS = 120_000;
