@@ -4,14 +4,19 @@ import { xid8 } from "./types.ts";
 
 export const eventStore = pgSchema("event_store");
 
-/** One row per stream: its current version serializes appends to it. */
-export const streams = eventStore.table("streams", {
-  streamId: uuid("stream_id").primaryKey(),
-  streamType: text("stream_type").notNull(),
-  version: integer("version").notNull(),
-  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * One row per stream, derived from its events (migration 0010): the append
+ * reads a stream's version from its last event and keeps no row of its own.
+ */
+export const streams = eventStore
+  .view("streams", {
+    streamId: uuid("stream_id").notNull(),
+    streamType: text("stream_type").notNull(),
+    version: integer("version").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull(),
+  })
+  .existing();
 
 export const events = eventStore.table(
   "events",
