@@ -9,6 +9,7 @@
 --   write (a WAL record and a dead tuple per append) and a second lookup.
 --   event_store.streams stays, as a view over events, for readers and tools.
 -- * Returns one row through OUT parameters instead of RETURN QUERY.
+-- * A batch of one event is inserted from a VALUES row.
 -- * One index fewer on events: no reader's plan used (aggregate_type,
 --   global_sequence); an aggregate-type filter walks the log's
 --   (transaction_id, global_sequence) order with or without it. Plans before
@@ -102,7 +103,14 @@ BEGIN
       USING ERRCODE = 'serialization_failure', HINT = 'Retry the transaction.';
   END IF;
 
-  IF v_count > 0 THEN
+  -- One event is the usual append (one command, one event): a plain VALUES
+  -- row skips unnesting the array, the CTE and array_agg (measured faster).
+  IF v_count = 1 THEN
+    INSERT INTO event_store.events (aggregate_id, aggregate_type, event_type, event_data, metadata, event_version, schema_version)
+    VALUES (p_stream_id, p_stream_type, p_events->0->>'type', p_events->0->'data', coalesce(p_events->0->'metadata', '{}'::jsonb),
+            v_current + 1, coalesce((p_events->0->>'schemaVersion')::integer, 1))
+    RETURNING ARRAY[event_store.events.global_sequence] INTO global_sequences;
+  ELSIF v_count > 1 THEN
     WITH inserted AS (
       INSERT INTO event_store.events (aggregate_id, aggregate_type, event_type, event_data, metadata, event_version, schema_version)
       SELECT p_stream_id, p_stream_type, e.value->>'type', e.value->'data', coalesce(e.value->'metadata', '{}'::jsonb),
