@@ -18,7 +18,8 @@ import { execute, startBenchDatabase } from "./database.ts";
 import { oursOwnStreams } from "./ours.ts";
 import { profiled } from "./profile.ts";
 import { rawOneRow } from "./raw.ts";
-import { measure, type Contender } from "./runner.ts";
+import { BENCH_EVENT, ONE_EVENT, connectionPerWriter, measure, type Contender } from "./runner.ts";
+import { randomUUID } from "node:crypto";
 import { loadavg } from "node:os";
 
 const { values: args } = parseArgs({
@@ -28,12 +29,29 @@ const { values: args } = parseArgs({
     duration: { type: "string", default: "2" },
     writers: { type: "string", default: "1,8,32" },
     profile: { type: "boolean", default: false },
+    // Adds "unnamed": the same call sent as an unnamed statement (parsed and planned every time).
+    unnamed: { type: "boolean", default: false },
   },
 });
 if (!args.before) throw new Error("--before <migrations folder> is required");
 const rounds = Number(args.rounds);
 const timing = { warmupMs: 500, durationMs: Number(args.duration) * 1000 };
 const writerCounts = args.writers.split(",").map(Number);
+
+/** This branch's append, sent as an unnamed statement as before the named one. */
+const oursUnnamed = connectionPerWriter("ours unnamed", (db) => {
+  const streamId = randomUUID();
+  let version = 0;
+  return async () => {
+    const { rows } = await db.query<{ stream_version: number }>(
+      `SELECT stream_version, transaction_id::text AS transaction_id, global_sequences::text[] AS global_sequences
+       FROM event_store.append_to_stream($1::uuid, $2, $3::integer, $4::jsonb, $5::jsonb)`,
+      [streamId, "bench", version, JSON.stringify([BENCH_EVENT]), null],
+    );
+    version = rows[0]!.stream_version;
+    return ONE_EVENT;
+  };
+});
 
 const database = await startBenchDatabase({ statementStats: args.profile });
 try {
@@ -43,6 +61,7 @@ try {
     ["before", oursOwnStreams, before],
     ["after", oursOwnStreams, after],
     ["raw", rawOneRow, after],
+    ...(args.unnamed ? [["unnamed", oursUnnamed, after] as [string, Contender, string]] : []),
   ];
   const rates = new Map<string, number[]>();
   for (let round = 0; round < rounds; round++) {
@@ -59,6 +78,11 @@ try {
   }
   console.log("\nwriters | after/before per round (median) | after/raw (median) | before/raw (median)");
   for (const writers of writerCounts) {
+    if (args.unnamed) {
+      const named = rates.get(`after/${writers}`)!;
+      const unnamed = rates.get(`unnamed/${writers}`)!;
+      console.log(`${writers} writers: after (named) / unnamed ${named.map((x, i) => (x / unnamed[i]!).toFixed(2)).join(" ")} (${median(named.map((x, i) => x / unnamed[i]!)).toFixed(2)})`);
+    }
     const get = (side: string) => rates.get(`${side}/${writers}`)!;
     const ratio = (a: number[], b: number[]) => a.map((x, i) => x / b[i]!);
     const fmt = (values: number[]) => `${values.map((v) => v.toFixed(2)).join(" ")} (${median(values).toFixed(2)})`;
