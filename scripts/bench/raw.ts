@@ -47,8 +47,7 @@ export const rawHundredRows = connectionPerWriter(
 
 /**
  * Diagnostic: the one-row INSERT straight into our event_store.events table
- * (its five indexes and defaults), without the append function, stream lock or
- * streams row. Between raw and ours, it shows what the table itself costs.
+ * (its indexes and defaults), without the append function or stream lock. Between raw and ours, it shows what the table itself costs.
  */
 export const rawEventsTable = connectionPerWriter("raw events-table", (db) =>
   oneRowWriter((streamId, version) =>

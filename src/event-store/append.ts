@@ -54,11 +54,17 @@ function appendStatement([streamId, streamType, expected, events, idempotency]: 
     FROM event_store.append_to_stream(${streamId}::uuid, ${streamType}, ${expected}::integer, ${events}::jsonb, ${idempotency}::jsonb)`;
 }
 
-/** The statement's text with $1..$5, built once: most appends have nothing alongside, and then it is all they send. */
+/**
+ * The statement's text with $1..$5, built once: most appends have nothing
+ * alongside, and then it is all they send, as a named statement so that each
+ * connection parses and plans it once (planning it took about a tenth of the
+ * append's server time, docs/BENCHMARKS.md).
+ */
 const APPEND_TEXT = dialect.sqlToQuery(appendStatement(["", "", null, "", null])).sql;
+const APPEND_STATEMENT_NAME = "event_store_append_to_stream";
 
-/** The unique constraints a racing append of the same stream would violate. */
-const STREAM_CONSTRAINTS = new Set(["events_aggregate_version_unique", "streams_pkey"]);
+/** The unique constraint a racing append of the same stream would violate. */
+const STREAM_VERSION_CONSTRAINT = "events_aggregate_version_unique";
 
 /** Appends a batch of events to one stream in a single statement (one round trip). */
 export async function appendToStream(
@@ -73,11 +79,15 @@ export async function appendToStream(
   const idempotency = options.idempotency?.length ? JSON.stringify(options.idempotency) : null;
   const params: AppendParams = [streamId, streamType, encodeExpected(expected), JSON.stringify(rows), idempotency];
   const alongside = options.alongside ?? [];
-  const query = alongside.length === 0 ? { sql: APPEND_TEXT, params } : dialect.sqlToQuery(withAlongside(appendStatement(params), alongside));
 
   let row: AppendRow | undefined;
   try {
-    ({ rows: [row] } = await db.query<AppendRow>(query.sql, query.params));
+    if (alongside.length === 0) {
+      ({ rows: [row] } = await db.query<AppendRow>({ name: APPEND_STATEMENT_NAME, text: APPEND_TEXT, values: params }));
+    } else {
+      const query = dialect.sqlToQuery(withAlongside(appendStatement(params), alongside));
+      ({ rows: [row] } = await db.query<AppendRow>(query.sql, query.params));
+    }
   } catch (error) {
     throw translateAppendError(error, streamId, streamType, expected);
   }
@@ -148,7 +158,7 @@ function translateAppendError(error: unknown, streamId: string, streamType: stri
   // Two writers raced past the stream lock (it cannot happen through the
   // function, but the constraint is the last line of defence). A duplicate in
   // an alongside statement is that statement's error, not a version conflict.
-  if (isPostgresError(error, "23505") && STREAM_CONSTRAINTS.has(error.constraint ?? "")) {
+  if (isPostgresError(error, "23505") && error.constraint === STREAM_VERSION_CONSTRAINT) {
     return new WrongExpectedVersionError(streamId, expected, -1);
   }
   return error;

@@ -31,7 +31,11 @@ export async function readStream(db: Queryable, streamId: string, options: ReadS
 
 /** The type of the aggregate a stream belongs to, or null when there is no such stream. */
 export async function readStreamType(db: Queryable, streamId: string): Promise<string | null> {
-  const { rows } = await db.query<{ stream_type: string }>("SELECT stream_type FROM event_store.streams WHERE stream_id = $1", [streamId]);
+  // A stream has one type (the append enforces it): its first event says which.
+  const { rows } = await db.query<{ stream_type: string }>(
+    "SELECT aggregate_type AS stream_type FROM event_store.events WHERE aggregate_id = $1 ORDER BY event_version LIMIT 1",
+    [streamId],
+  );
   return rows[0]?.stream_type ?? null;
 }
 

@@ -1,6 +1,15 @@
-/** The structural subset of a neon Client or Pool that the event store needs. */
+/** The structural subset of a neon Client or Pool (or a pg one) that the event store needs. */
 export interface Queryable {
   query<Row = Record<string, unknown>>(text: string, params?: unknown[]): Promise<{ rows: Row[] }>;
+  /** A named statement: parsed and planned once per connection, then only executed. */
+  query<Row = Record<string, unknown>>(statement: NamedStatement): Promise<{ rows: Row[] }>;
+}
+
+export interface NamedStatement {
+  /** One name per statement text, for the life of the connection. */
+  name: string;
+  text: string;
+  values: unknown[];
 }
 
 /**

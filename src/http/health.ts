@@ -10,7 +10,7 @@ export async function checkHealth(connect: () => Promise<Queryable>): Promise<He
   const started = Date.now();
   try {
     const db = await connect();
-    await db.query("SELECT 1 FROM event_store.streams LIMIT 1");
+    await db.query("SELECT 1 FROM event_store.events LIMIT 1");
     return report(true, Date.now() - started, null);
   } catch (error) {
     return report(false, null, error instanceof Error ? error.message : String(error));

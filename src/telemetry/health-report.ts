@@ -14,7 +14,7 @@ const LAGGING_AFTER_MS = 60_000;
 const STALLED_AFTER = "5 minutes";
 
 /** One table per schema: reading it proves the schema is there and readable. */
-const SCHEMA_PROBES = { event_store: "event_store.streams", command: "command.categories", query: "query.checkpoints" } as const;
+const SCHEMA_PROBES = { event_store: "event_store.events", command: "command.categories", query: "query.checkpoints" } as const;
 
 type Probe = { ok: boolean; latencyMs: number | null; error: string | null };
 
