@@ -12,4 +12,4 @@ export {
   WrongExpectedVersionError,
   isPostgresError,
 } from "./errors.ts";
-export type { Queryable, ExpectedVersion, NewEvent, StoredEvent, EventMetadata } from "./types.ts";
+export type { Queryable, NamedStatement, ExpectedVersion, NewEvent, StoredEvent, EventMetadata } from "./types.ts";

@@ -4,7 +4,7 @@
 // waiting for the WAL flush while every other consumer's still wait for it.
 import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
-import { appendToStream, type Queryable } from "../../src/event-store/index.ts";
+import { appendToStream, type NamedStatement, type Queryable } from "../../src/event-store/index.ts";
 import { runConsumerBatch, type Consumer } from "../../src/consumers/consumer.ts";
 import { advanceCheckpoint } from "../../src/consumers/page.ts";
 import { WakeUps, runUntilCaughtUp } from "../../src/consumers/runner.ts";
@@ -43,10 +43,10 @@ describe("a consumer held back by an older open transaction", () => {
       const inLongPause = new Promise<void>((resolve) => (seventhRead = resolve));
       const run = withConnection(db, (connection) => {
         const counting: Queryable = {
-          query: async (text, params) => {
-            const page = text.startsWith("WITH bound");
+          query: async (statement: string | NamedStatement, params?: unknown[]) => {
+            const page = typeof statement === "string" && statement.startsWith("WITH bound");
             if (page) readsStartedAt.push(Date.now());
-            const result = await connection.query(text, params);
+            const result = await (typeof statement === "string" ? connection.query(statement, params) : connection.query(statement));
             if (page && readsStartedAt.length === 7) seventhRead();
             return result as never;
           },
