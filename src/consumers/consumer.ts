@@ -81,8 +81,8 @@ function blameOn<T>(events: readonly StoredEvent[], work: () => T): T {
 /**
  * Runs one batch: reads the page (no transaction), then applies its events and
  * moves the checkpoint in one transaction. A page with nothing for this
- * consumer has moved the checkpoint in the same statement that read it. `db` must be a single
- * connection, not a pool.
+ * consumer has moved the checkpoint in the same statement that read it. `db`
+ * must be a single connection, not a pool.
  */
 export async function runConsumerBatch(db: Queryable, consumer: Consumer, options: BatchOptions = {}): Promise<ConsumerBatch> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
@@ -94,13 +94,7 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
   const short = page.events.length < batchSize;
   const done = (read: number): ConsumerBatch => {
     known.position = page.position;
-    return {
-    read,
-    applied: page.events.length,
-    position: page.position,
-    caughtUp: short && !page.heldBack,
-    heldBack: short && page.heldBack,
-    };
+    return { read, applied: page.events.length, position: page.position, caughtUp: short && !page.heldBack, heldBack: short && page.heldBack };
   };
   // Someone else moved the checkpoint since the page was read: nothing done, read again.
   const raced: ConsumerBatch = { read: 0, applied: 0, position: page.checkpoint, caughtUp: false, heldBack: false };

@@ -103,6 +103,17 @@ export function checkResultSize(
   );
 }
 
+type StartingOperation = {
+  args: { schema: GraphQLSchema; document: DocumentNode; variableValues?: Record<string, unknown> | null; operationName?: string | null };
+  setResultAndStopExecution(result: { errors: GraphQLError[] }): void;
+};
+
+/** Execution and subscription start alike: an answer that could be too large never starts. */
+function refuseTooLarge({ args, setResultAndStopExecution }: StartingOperation): void {
+  const tooLarge = checkResultSize(args.schema, args.document, args.variableValues, args.operationName);
+  if (tooLarge) setResultAndStopExecution({ errors: [tooLarge] });
+}
+
 /**
  * Refuses a document over a limit before yoga runs the spec's validation rules
  * on it, and an answer that would be too large before execution starts. Yoga's
@@ -117,13 +128,7 @@ export function queryLimits(): Plugin {
       if (!errors) checked.set(params.documentAST, (errors = checkQueryLimits(params.schema, params.documentAST)));
       if (errors.length > 0) setResult(errors);
     },
-    onExecute({ args, setResultAndStopExecution }) {
-      const tooLarge = checkResultSize(args.schema, args.document, args.variableValues, args.operationName);
-      if (tooLarge) setResultAndStopExecution({ errors: [tooLarge] });
-    },
-    onSubscribe({ args, setResultAndStopExecution }) {
-      const tooLarge = checkResultSize(args.schema, args.document, args.variableValues, args.operationName);
-      if (tooLarge) setResultAndStopExecution({ errors: [tooLarge] });
-    },
+    onExecute: refuseTooLarge,
+    onSubscribe: refuseTooLarge,
   };
 }
