@@ -1,7 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
-import { GraphQLError } from "graphql";
 import { GRAPHQL_TRANSPORT_WS_PROTOCOL } from "graphql-ws";
-import { tokenRole } from "../src/graphql/access.ts";
+import { socketAccess } from "../src/graphql/access.ts";
 import { buildSchema } from "../src/graphql/schema.ts";
 import { LiveSubscriptions } from "../src/subscriptions/live-subscriptions.ts";
 import { MessageCache, type PubSubMessage, type TopicStats } from "../src/subscriptions/message-cache.ts";
@@ -24,7 +23,7 @@ export class BroadcasterDO extends DurableObject<Env> {
   #schema = buildSchema();
   #settings = broadcasterSettings(this.env);
   // Secrets are not in the generated Env type.
-  #auth = this.env as unknown as { AUTH_MODE?: string; API_TOKEN?: string; ADMIN_TOKEN?: string };
+  #access = socketAccess(this.env as unknown as { AUTH_MODE?: string; API_TOKEN?: string; ADMIN_TOKEN?: string; JWT_SECRET?: string });
   #cache = new MessageCache(this.ctx.storage.sql, this.#settings.cacheSize);
   #live = new LiveSubscriptions({
     schema: this.#schema,
@@ -91,9 +90,8 @@ export class BroadcasterDO extends DurableObject<Env> {
   }
 
   override async webSocketMessage(socket: WebSocket, data: string | ArrayBuffer): Promise<void> {
-    const authorize = async (token: string | undefined) => this.#auth.AUTH_MODE === "open" || !((await tokenRole(token, this.#auth)) instanceof GraphQLError);
     const before = socket.deserializeAttachment() as SocketState;
-    const step = await handleFrame(this.#schema, before, data, authorize);
+    const step = await handleFrame(this.#schema, before, data, this.#access);
     // No await from here on: a started subscription's replay and going live happen between two publishes.
     for (const frame of step.send) socket.send(frame);
     if (step.pong) this.#live.confirmed(socket, step.pong);

@@ -23,12 +23,31 @@ export const ADMIN_FIELDS: ReadonlySet<string> = new Set([
 /** Order reads: in token mode they need a token, and a user token sees its own orders only. */
 export const ORDER_FIELDS: ReadonlySet<string> = new Set(["order", "orders", "userOrders"]);
 
+/**
+ * The event log and what follows it whole (sagas, pub/sub messages, the
+ * log's subscriptions): they carry every order's data, so in token mode they
+ * need the API or admin token, as KurrentDB keeps `$all` for its admins. A
+ * user token reads its own orders through ORDER_FIELDS instead.
+ */
+export const LOG_FIELDS: ReadonlySet<string> = new Set([
+  "events",
+  "recentEvents",
+  "aggregateHistory",
+  "aggregateState",
+  "saga",
+  "sagas",
+  "pubsubMessages",
+  "eventStream",
+  "pubsubStream",
+  "sagaUpdates",
+]);
+
 /** The only mutations a user token may run, on its own orders (resolvers/orders.ts). */
 export const USER_MUTATIONS: ReadonlySet<string> = new Set(["createOrder", "cancelOrder"]);
 
 type Role = "admin" | "api";
 
-/** Who sent the request, once its token is checked; absent in open mode and for anonymous public reads. */
+/** Who sent the request (or opened the socket), once its token is checked; absent in open mode and for anonymous public reads. */
 export type Caller = { role: Role } | { role: "user"; userId: string };
 
 /** The auth settings as the Worker sees them; secrets may be absent. */
@@ -85,8 +104,12 @@ async function tokenUser(token: string, secret: string | undefined): Promise<str
 }
 
 /** Who a request's token says it comes from, or an error if it presents a token that is not valid. */
-export async function callerOf(request: Request, settings: AuthSettings): Promise<Caller | undefined | GraphQLError> {
-  const token = bearer(request);
+export function callerOf(request: Request, settings: AuthSettings): Promise<Caller | undefined | GraphQLError> {
+  return callerOfToken(bearer(request), settings);
+}
+
+/** Who a bearer token (or none) says its holder is, or an error for a token that is not valid. */
+export async function callerOfToken(token: string | undefined, settings: AuthSettings): Promise<Caller | undefined | GraphQLError> {
   const role = await tokenRole(token, settings);
   if (!(role instanceof GraphQLError)) return role && { role };
   const userId = await tokenUser(token!, settings.JWT_SECRET);
@@ -105,12 +128,13 @@ function rootFieldNames(selections: readonly SelectionNode[], fragments: Readonl
   });
 }
 
-/** What the operation needs: admin, a mutation token, or any token (order reads). */
-type Need = "admin" | "mutation" | "orders";
+/** What the operation needs: admin, a mutation token, the API or admin token (log reads), or any token (order reads). */
+type Need = "admin" | "mutation" | "log" | "orders";
 
 function need(operation: OperationDefinitionNode, names: readonly string[]): Need | undefined {
   if (names.some((name) => ADMIN_FIELDS.has(name))) return "admin";
   if (operation.operation === "mutation") return "mutation";
+  if (names.some((name) => LOG_FIELDS.has(name))) return "log";
   return names.some((name) => ORDER_FIELDS.has(name)) ? "orders" : undefined;
 }
 
@@ -123,9 +147,12 @@ export async function checkAdmin(request: Request, settings: AuthSettings): Prom
   return caller.role === "admin" ? undefined : refuse("This needs the admin token", "FORBIDDEN");
 }
 
-/** Checks before execution, so a refused operation writes nothing; gives who the caller is. */
+/**
+ * Checks before execution, so a refused operation writes nothing; gives who
+ * the caller is. `caller` is asked only when the operation needs a token.
+ */
 export async function checkAccess(
-  request: Request,
+  caller: () => Promise<Caller | undefined | GraphQLError>,
   settings: AuthSettings,
   document: DocumentNode,
   operation: OperationDefinitionNode,
@@ -135,16 +162,17 @@ export async function checkAccess(
   const needed = need(operation, names);
   if (!needed || settings.AUTH_MODE === "open") return undefined;
   if (!settings.API_TOKEN && !settings.ADMIN_TOKEN && !settings.JWT_SECRET) {
-    return refuse("Mutations, admin operations and order reads are refused: set the API_TOKEN, ADMIN_TOKEN and JWT_SECRET secrets, or AUTH_MODE = \"open\" to run without tokens", "FORBIDDEN");
+    return refuse("Mutations, admin operations, order and log reads are refused: set the API_TOKEN, ADMIN_TOKEN and JWT_SECRET secrets, or AUTH_MODE = \"open\" to run without tokens", "FORBIDDEN");
   }
-  const caller = await callerOf(request, settings);
-  if (caller instanceof GraphQLError) return caller;
-  if (caller === undefined) return refuse("This operation needs an `Authorization: Bearer <token>` header", "UNAUTHENTICATED");
-  if (needed === "admin" && caller.role !== "admin") return refuse("This operation needs the admin token", "FORBIDDEN");
-  if (needed === "mutation" && caller.role === "user" && !names.every((name) => USER_MUTATIONS.has(name))) {
+  const who = await caller();
+  if (who instanceof GraphQLError) return who;
+  if (who === undefined) return refuse("This operation needs an `Authorization: Bearer <token>` header", "UNAUTHENTICATED");
+  if (needed === "admin" && who.role !== "admin") return refuse("This operation needs the admin token", "FORBIDDEN");
+  if (needed === "log" && who.role === "user") return refuse("The event log, sagas and pub/sub messages need the API or admin token", "FORBIDDEN");
+  if (needed === "mutation" && who.role === "user" && !names.every((name) => USER_MUTATIONS.has(name))) {
     return refuse(`A user token may only run ${[...USER_MUTATIONS].join(" and ")}`, "FORBIDDEN");
   }
-  return caller;
+  return who;
 }
 
 /** Refuses an operation its caller may not run, before any resolver starts. */
@@ -156,9 +184,28 @@ export function accessControl(): Plugin<GraphQLContext> {
         (d: DefinitionNode): d is OperationDefinitionNode => d.kind === Kind.OPERATION_DEFINITION && (args.operationName == null || d.name?.value === args.operationName),
       );
       if (!operation) return;
-      const caller = await checkAccess(context.request, context.env as unknown as AuthSettings, args.document, operation);
+      const settings = context.env as unknown as AuthSettings;
+      const caller = await checkAccess(() => callerOf(context.request, settings), settings, args.document, operation);
       if (caller instanceof GraphQLError) setResultAndStopExecution({ errors: [caller] });
       else context.caller = caller;
     },
   };
 }
+
+/**
+ * The same rules on a GraphQL WebSocket: the caller is who connection_init's
+ * token names (an invalid token closes the socket), and each subscription is
+ * checked as an HTTP operation would be.
+ */
+export function socketAccess(settings: AuthSettings) {
+  return {
+    connect: async (token: string | undefined): Promise<Caller | undefined | GraphQLError> =>
+      settings.AUTH_MODE === "open" ? undefined : callerOfToken(token, settings),
+    allow: async (caller: Caller | undefined, document: DocumentNode, operation: OperationDefinitionNode): Promise<GraphQLError | undefined> => {
+      const checked = await checkAccess(async () => caller, settings, document, operation);
+      return checked instanceof GraphQLError ? checked : undefined;
+    },
+  };
+}
+
+export type SocketAccess = ReturnType<typeof socketAccess>;

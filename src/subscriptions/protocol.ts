@@ -1,6 +1,7 @@
 import { type DocumentNode, GraphQLError, type GraphQLSchema, type OperationDefinitionNode, parse, validate } from "graphql";
 import { CloseCode, type Message, MessageType, parseMessage, stringifyMessage } from "graphql-ws";
 import { encodePosition } from "../event-store/position.ts";
+import type { Caller, SocketAccess } from "../graphql/access.ts";
 import { maskError } from "../graphql/errors.ts";
 import { checkQueryLimits, checkResultSize } from "../graphql/query-limits.ts";
 import { subscriptionTarget } from "./subscription-target.ts";
@@ -24,6 +25,8 @@ export type SocketState = {
   shard: string | null;
   initReceived: boolean;
   acknowledged: boolean;
+  /** Who connection_init's token named; absent when anonymous or in open mode. */
+  caller?: Caller;
   subscriptions: Record<string, ActiveSubscription>;
 };
 
@@ -37,9 +40,6 @@ export type ProtocolStep = {
   state: SocketState;
 };
 
-/** Whether a connection_init's bearer token (or none) may connect. */
-export type Authorize = (token: string | undefined) => Promise<boolean>;
-
 export function newSocketState(now: number, shard: string | null): SocketState {
   return { connectedAt: now, shard, initReceived: false, acknowledged: false, subscriptions: {} };
 }
@@ -49,7 +49,7 @@ export function initTimedOut(state: SocketState, now: number, timeoutMs: number)
   return !state.initReceived && now - state.connectedAt >= timeoutMs;
 }
 
-export async function handleFrame(schema: GraphQLSchema, state: SocketState, data: string | ArrayBuffer, authorize: Authorize): Promise<ProtocolStep> {
+export async function handleFrame(schema: GraphQLSchema, state: SocketState, data: string | ArrayBuffer, access: SocketAccess): Promise<ProtocolStep> {
   let message: Message;
   try {
     // parseMessage validates the shape of every message type, so a wrong
@@ -65,9 +65,10 @@ export async function handleFrame(schema: GraphQLSchema, state: SocketState, dat
       const authorization = message.payload?.["authorization"];
       // Anything but "Bearer <token>" is a token that matches none; no authorization at all is anonymous.
       const token = authorization === undefined ? undefined : (/^Bearer\s+(\S+)\s*$/i.exec(String(authorization))?.[1] ?? String(authorization));
-      if (!(await authorize(token))) return closeWith({ ...state, initReceived: true }, CloseCode.Forbidden, "Forbidden");
+      const caller = await access.connect(token);
+      if (caller instanceof GraphQLError) return closeWith({ ...state, initReceived: true }, CloseCode.Forbidden, "Forbidden");
       const ack = state.shard ? stringifyMessage({ type: MessageType.ConnectionAck, payload: { shard: state.shard } }) : stringifyMessage({ type: MessageType.ConnectionAck });
-      return { send: [ack], state: { ...state, initReceived: true, acknowledged: true } };
+      return { send: [ack], state: { ...state, initReceived: true, acknowledged: true, ...(caller && { caller }) } };
     }
     case MessageType.Ping:
       return { send: [stringifyMessage({ type: MessageType.Pong })], state };
@@ -78,6 +79,8 @@ export async function handleFrame(schema: GraphQLSchema, state: SocketState, dat
       const { id, payload } = message;
       if (id in state.subscriptions) return closeWith(state, CloseCode.SubscriberAlreadyExists, `Subscriber for ${id} already exists`);
       const validated = validateSubscription(schema, payload);
+      const refused = "document" in validated ? await access.allow(state.caller, validated.document, validated.operation) : undefined;
+      if (refused) return { send: [errorMessage(id, [refused])], state };
       const target = "document" in validated ? subscriptionTarget(schema, validated.document, validated.operation, payload.variables) : validated;
       if (!("topic" in target)) {
         // Bad documents are the client's mistake about one operation, not

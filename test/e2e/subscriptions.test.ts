@@ -47,8 +47,11 @@ const renameCategory = (id: string, name: string) => mutate(`mutation($id: ID!, 
 
 type Connected = { client: Client; shard: string };
 
-/** A stock client, connected (so its shard is known); no retries, so a refused connection is an error. */
-function connect(path: "/graphql" | "/socket", authorization?: string): Promise<Connected> {
+/**
+ * A stock client, connected (so its shard is known); no retries, so a refused
+ * connection is an error. The log's subscriptions need the API token in token mode.
+ */
+function connect(path: "/graphql" | "/socket", authorization: string | null = `Bearer ${API_TOKEN}`): Promise<Connected> {
   return new Promise((resolve, reject) => {
     const client = createClient({
       url: `ws://${origin}${path}`,
@@ -177,8 +180,11 @@ describe("subscriptions through the local stack with a stock graphql-ws client",
     for (const { client } of byShard.values()) await client.dispose();
   });
 
-  it("in token mode: no token may subscribe, the API token may, a wrong token is closed with 4403", async () => {
-    const anonymous = await connect("/graphql");
+  it("in token mode: no token may connect but not follow the log, the API token may, a wrong token is closed with 4403", async () => {
+    const anonymous = await connect("/graphql", null);
+    const refusedLog = collect(anonymous.client, `subscription { eventStream { position } }`);
+    await refusedLog.until(() => refusedLog.errors.length > 0);
+    expect(JSON.stringify(refusedLog.errors)).toContain("UNAUTHENTICATED");
     await anonymous.client.dispose();
     const withToken = await connect("/socket", `Bearer ${API_TOKEN}`);
     await withToken.client.dispose();

@@ -80,4 +80,21 @@ describe("access control in token mode", () => {
     const result = await gqlAs(TOKENS, `{ categories { id } }`);
     expect(result.errors).toBeUndefined();
   });
+
+  it("keeps the event log, sagas and pub/sub messages to the API and admin tokens: they carry every order's data", async () => {
+    const logReads = [
+      `{ events(limit: 1) { id } }`,
+      `{ recentEvents(limit: 1) { id } }`,
+      `{ sagas(limit: 1) { id } }`,
+      `{ pubsubMessages(limit: 1) { id } }`,
+      `{ aggregateHistory(aggregateType: "order", id: "${crypto.randomUUID()}") { id } }`,
+      // Behind a fragment at the root, next to a public read.
+      `query { categories(limit: 1) { id } ...Log } fragment Log on Query { saga(id: "${crypto.randomUUID()}") { id } }`,
+    ];
+    for (const query of logReads) {
+      expect(errorCode(await gqlAs(TOKENS, query)), query).toBe("UNAUTHENTICATED");
+      // Let through: answered, or NOT_FOUND for the random ids.
+      for (const token of [TOKENS.API_TOKEN, TOKENS.ADMIN_TOKEN]) expect(["UNAUTHENTICATED", "FORBIDDEN"], query).not.toContain(errorCode(await gqlAs(TOKENS, query, token)));
+    }
+  });
 });

@@ -81,6 +81,13 @@ describe("user tokens", () => {
     expect(cancelled.data!.cancelOrder.status).toBe("cancelled");
   });
 
+  it("read no event log, sagas or pub/sub messages: those hold every user's orders", async () => {
+    const token = await userToken(newUser());
+    for (const query of [`{ events(aggregateType: "order") { id } }`, `{ sagas { id } }`, `{ pubsubMessages(topic: "events") { id } }`]) {
+      expect(errorCode(await gqlWith(SETTINGS, query, { token })), query).toBe("FORBIDDEN");
+    }
+  });
+
   it("run no other mutation and no admin operation", async () => {
     const token = await userToken(newUser());
     expect(errorCode(await gqlWith(SETTINGS, `mutation { createCategory(input: { name: "By a user" }) { id } }`, { token }))).toBe("FORBIDDEN");
