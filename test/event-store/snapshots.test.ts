@@ -95,6 +95,15 @@ describe("aggregateStream with snapshots", () => {
     expect(await load(randomUUID())).toEqual({ state: initialState(), version: 0, streamType: null, snapshotVersion: null, eventsApplied: 0 });
   });
 
+  it("upcasts the tail's events before folding them, and only the tail's", async () => {
+    const other = await tallyStream(15);
+    await snapshotAt(other, 10);
+    // Tally events of schema version 1 read as tenfold amounts: an upcaster the store only knows as a function.
+    const upcast = (event: StoredEvent): StoredEvent => ({ ...event, data: { amount: (event.data as { amount: number }).amount * 10 }, schemaVersion: 2 });
+    const loaded = await aggregateStream(db, other, { initialState, evolve, snapshot: { stateVersion: STATE_VERSION }, upcast });
+    expect(loaded.state.amounts).toEqual([...Array.from({ length: 10 }, (_, i) => i + 1), 110, 120, 130, 140, 150]);
+  });
+
   it("a stream of another type is not folded: its version and type come back with the initial state", async () => {
     const other = await tallyStream(12);
     await snapshotAt(other, 10);
