@@ -47,8 +47,9 @@ export interface AggregatedStream<State> {
 /**
  * Snapshot row first (when one of the state version and stream type is
  * there), then the events after it. Sent as a named statement: each
- * connection parses and plans it once, and planning was most of a snapshot
- * load's server time (docs/BENCHMARKS.md, "Cold load").
+ * connection parses and plans it once: parsing and planning were three
+ * quarters of a snapshot load's server CPU (docs/BENCHMARKS.md, "Cold load:
+ * the load statement as a named statement").
  */
 const LOAD_TEXT = `WITH snapshot AS (
     SELECT version, data, aggregate_type FROM event_store.snapshots
