@@ -9,7 +9,8 @@
 //   table, batches, swap), in events/s against raw100 at 1 writer, same round;
 // - cold load: a category stream of 1k and 10k events folded from scratch,
 //   and from a snapshot 5 versions before its end (the tail a snapshot every
-//   10 versions leaves at most 9 of).
+//   10 versions leaves at most 9 of), on one warm connection, the two kinds
+//   alternating; the median of 21 loads of each per round.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
@@ -22,6 +23,7 @@ import { projectionConsumer } from "../../src/projections/projection.ts";
 import { PROJECTIONS } from "../../src/projections/registry.ts";
 import { finishRebuild, startRebuild } from "../../src/projections/rebuild.ts";
 import { rawHundredRows } from "./raw.ts";
+import { median } from "./figures.ts";
 import { measure, type Timing } from "./runner.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -40,7 +42,8 @@ export interface ReadModelOptions {
 export interface ReadModelResults {
   lag: { rate: number; achieved: number[]; p50: number[]; p99: number[]; roundTrips: number[] }[];
   rebuild: { events: number; eventsPerSecond: number[]; raw100: number[] };
-  coldLoad: { events: number; withoutMs: number[]; withMs: number[] }[];
+  /** `loads`: loads of each kind behind one round's median. */
+  coldLoad: { events: number; loads: number; withoutMs: number[]; withMs: number[] }[];
 }
 
 async function connect(url: string): Promise<pg.Client> {
@@ -53,7 +56,7 @@ export async function runReadModelBench(options: ReadModelOptions): Promise<Read
   const results: ReadModelResults = {
     lag: options.lagRates.map((rate) => ({ rate, achieved: [], p50: [], p99: [], roundTrips: [] })),
     rebuild: { events: options.rebuildEvents, eventsPerSecond: [], raw100: [] },
-    coldLoad: options.coldLoadSizes.map((events) => ({ events, withoutMs: [], withMs: [] })),
+    coldLoad: options.coldLoadSizes.map((events) => ({ events, loads: COLD_LOADS, withoutMs: [], withMs: [] })),
   };
   const db = await connect(options.url);
   try {
@@ -75,8 +78,9 @@ export async function runReadModelBench(options: ReadModelOptions): Promise<Read
       results.rebuild.eventsPerSecond.push(await rebuildTrial(options.url));
       console.error(`round ${round + 1}/${options.rounds}  rebuild ${results.rebuild.eventsPerSecond.at(-1)!.toFixed(0)} events/s, raw100 ${results.rebuild.raw100.at(-1)!.toFixed(0)} rows/s`);
       for (const [i, row] of results.coldLoad.entries()) {
-        row.withoutMs.push(await coldLoad(db, streams[i]!, false));
-        row.withMs.push(await coldLoad(db, streams[i]!, true));
+        const medians = await coldLoads(db, streams[i]!);
+        row.withoutMs.push(medians.withoutMs);
+        row.withMs.push(medians.withMs);
         console.error(`round ${round + 1}/${options.rounds}  cold load ${row.events}: ${row.withoutMs.at(-1)!.toFixed(2)} ms without, ${row.withMs.at(-1)!.toFixed(2)} ms with a snapshot`);
       }
     }
@@ -201,7 +205,7 @@ function coalescingWaker(wakeUps: WakeUps, pass: () => Promise<void>): { wake():
 // ---- rebuild
 
 /** Categories of 10 events each (created, then 9 updates), written in one statement: the log a rebuild replays. */
-async function seedRebuildLog(db: Queryable, events: number): Promise<void> {
+export async function seedRebuildLog(db: Queryable, events: number): Promise<void> {
   await db.query(
     `INSERT INTO event_store.events (aggregate_id, aggregate_type, event_type, event_data, metadata, event_version, schema_version)
      SELECT c.id, 'category', CASE WHEN v = 1 THEN 'category.created' ELSE 'category.updated' END,
@@ -231,13 +235,13 @@ async function rebuildTrial(url: string): Promise<number> {
 
 // ---- cold load
 
-interface LoadableStream {
+export interface LoadableStream {
   id: string;
   events: number;
 }
 
 /** A category stream of `events` events, appended 1,000 at a time, with a snapshot 5 versions before its end. */
-async function categoryStream(db: Queryable, events: number): Promise<LoadableStream> {
+export async function categoryStream(db: Queryable, events: number): Promise<LoadableStream> {
   const id = randomUUID();
   let version = 0;
   while (version < events) {
@@ -252,22 +256,36 @@ async function categoryStream(db: Queryable, events: number): Promise<LoadableSt
   return { id, events };
 }
 
-const folding = {
+export const folding = {
   streamType: decider.aggregateType,
   initialState: decider.initialState,
   evolve: (state: unknown, event: StoredEvent) => decider.evolve(state as never, { type: event.type, data: event.data } as never),
   upcast: upcastDomainEvent,
 };
 
-/** Median ms of a few loads of the stream, as a new AggregateDO loads it (one query, then the fold). */
-async function coldLoad(db: Queryable, stream: LoadableStream, withSnapshot: boolean): Promise<number> {
-  const times: number[] = [];
-  // The first load also warms the JIT and the buffer cache: not counted.
-  for (let i = -1; i < 7; i++) {
+/** Loads per kind (with and without a snapshot) in one round's median. */
+const COLD_LOADS = 21;
+
+/**
+ * Median ms of loads of the stream without and with its snapshot, as a new
+ * AggregateDO loads it (one statement, upcast, fold), on one warm connection:
+ * the two kinds alternate, the order flipped every pair, so both see the same
+ * moment of a shared machine. One unmeasured load of each kind first warms
+ * the JIT, the buffer cache and the connection's prepared statement.
+ */
+async function coldLoads(db: Queryable, stream: LoadableStream): Promise<{ withoutMs: number; withMs: number }> {
+  const times = { without: [] as number[], with: [] as number[] };
+  const load = async (withSnapshot: boolean) => {
     const started = performance.now();
     const loaded = await aggregateStream(db, stream.id, { ...folding, ...(withSnapshot ? { snapshot: { stateVersion: decider.stateVersion } } : {}) });
-    if (i >= 0) times.push(performance.now() - started);
+    const elapsed = performance.now() - started;
     if (loaded.version !== stream.events || (withSnapshot && loaded.snapshotVersion === null)) throw new Error(`cold load of ${stream.events} events went wrong`);
+    return elapsed;
+  };
+  await load(false);
+  await load(true);
+  for (let i = 0; i < COLD_LOADS; i++) {
+    for (const withSnapshot of i % 2 ? [true, false] : [false, true]) times[withSnapshot ? "with" : "without"].push(await load(withSnapshot));
   }
-  return times.sort((a, b) => a - b)[3]!;
+  return { withoutMs: median(times.without), withMs: median(times.with) };
 }

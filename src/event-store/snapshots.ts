@@ -44,6 +44,27 @@ export interface AggregatedStream<State> {
   eventsApplied: number;
 }
 
+/**
+ * Snapshot row first (when one of the state version and stream type is
+ * there), then the events after it. Sent as a named statement: each
+ * connection parses and plans it once: parsing and planning were three
+ * quarters of a snapshot load's server CPU (docs/BENCHMARKS.md, "Cold load:
+ * the load statement as a named statement").
+ */
+const LOAD_TEXT = `WITH snapshot AS (
+    SELECT version, data, aggregate_type FROM event_store.snapshots
+    WHERE aggregate_id = $1 AND state_version = $2::integer AND ($3::text IS NULL OR aggregate_type = $3)
+  )
+  SELECT true AS snapshot, NULL::text AS global_sequence, NULL::text AS transaction_id, $1::text AS aggregate_id,
+         aggregate_type, NULL::text AS event_type, data AS event_data, NULL::jsonb AS metadata,
+         version AS event_version, NULL::integer AS schema_version, NULL::timestamptz AS occurred_at
+    FROM snapshot
+  UNION ALL
+  SELECT false AS snapshot, ${EVENT_COLUMNS} FROM event_store.events
+  WHERE aggregate_id = $1 AND event_version > coalesce((SELECT version FROM snapshot), 0)
+  ORDER BY snapshot DESC, event_version`;
+const LOAD_STATEMENT_NAME = "event_store_aggregate_stream";
+
 /** Rebuilds a stream's state: snapshot (when asked for and valid) + tail, in one round trip. */
 export async function aggregateStream<State, Event extends StoredEvent = StoredEvent>(
   db: Queryable,
@@ -51,21 +72,11 @@ export async function aggregateStream<State, Event extends StoredEvent = StoredE
   options: AggregateStreamOptions<State, Event>,
 ): Promise<AggregatedStream<State>> {
   const stateVersion = options.snapshot?.stateVersion ?? null;
-  const { rows } = await db.query<EventRow & { snapshot: boolean }>(
-    `WITH snapshot AS (
-       SELECT version, data, aggregate_type FROM event_store.snapshots
-       WHERE aggregate_id = $1 AND state_version = $2::integer AND ($3::text IS NULL OR aggregate_type = $3)
-     )
-     SELECT true AS snapshot, NULL::text AS global_sequence, NULL::text AS transaction_id, $1::text AS aggregate_id,
-            aggregate_type, NULL::text AS event_type, data AS event_data, NULL::jsonb AS metadata,
-            version AS event_version, NULL::integer AS schema_version, NULL::timestamptz AS occurred_at
-       FROM snapshot
-     UNION ALL
-     SELECT false AS snapshot, ${EVENT_COLUMNS} FROM event_store.events
-     WHERE aggregate_id = $1 AND event_version > coalesce((SELECT version FROM snapshot), 0)
-     ORDER BY snapshot DESC, event_version`,
-    [streamId, stateVersion, options.streamType ?? null],
-  );
+  const { rows } = await db.query<EventRow & { snapshot: boolean }>({
+    name: LOAD_STATEMENT_NAME,
+    text: LOAD_TEXT,
+    values: [streamId, stateVersion, options.streamType ?? null],
+  });
 
   const upcast = options.upcast ?? noUpcast;
   let state = options.initialState();
