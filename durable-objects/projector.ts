@@ -10,6 +10,7 @@ import { consumerNamed } from "../src/consumers/registry.ts";
 import { finishRebuild, isRebuilding, startRebuild } from "../src/projections/rebuild.ts";
 import { projectionNamed } from "../src/projections/registry.ts";
 import { WakeUps, runUntilCaughtUp } from "../src/consumers/runner.ts";
+import { errorFields, logLine } from "../src/telemetry/log.ts";
 
 /** Keep polling this long after the last wake-up, in case one was lost. */
 const SAFETY_NET_MS = 5 * 60_000;
@@ -76,23 +77,39 @@ export class ProjectorDO extends DurableObject<Env> {
     if (!name) return;
     const projection = projectionNamed(name);
     // A rebuild interrupted by an eviction picks up from its own checkpoint.
-    if (projection && !this.#rebuilding && (await isRebuilding(await this.#connection.get(), projection))) this.#continueRebuild(projection);
+    if (projection && !this.#rebuilding && (await this.#rebuildInterrupted(projection))) this.#continueRebuild(projection);
     await this.#run(name, { retryFailed: true });
     const lastWake = (await this.ctx.storage.get<number>("lastWake")) ?? 0;
     if (Date.now() - lastWake < SAFETY_NET_MS) await this.ctx.storage.setAlarm(Date.now() + ALARM_EVERY_MS);
   }
 
+  /** Failing to tell must not stop the alarm's pass: the next alarm asks again. */
+  async #rebuildInterrupted(projection: Projection): Promise<boolean> {
+    try {
+      return await isRebuilding(await this.#connection.get(), projection);
+    } catch (error) {
+      logLine("error", "consumer alarm could not tell whether a rebuild was interrupted", { consumer: projection.name, ...errorFields(error) });
+      return false;
+    }
+  }
+
   #run(name: string, options: { retryFailed?: boolean } = {}): Promise<void> {
     this.#again = true;
     this.#wakeUps.wake();
-    this.#running ??= this.#loop(name, options.retryFailed ?? false).finally(() => (this.#running = undefined));
+    this.#running ??= this.#loop(name, options.retryFailed ?? false)
+      .catch((error: unknown) => {
+        // The runner logs what it retries; this is a pass that gave up (its alarm or the next wake-up runs it again).
+        logLine("error", "consumer pass failed", { consumer: name, alarm: options.retryFailed ?? false, ...errorFields(error) });
+        throw error;
+      })
+      .finally(() => (this.#running = undefined));
     return this.#running;
   }
 
   #continueRebuild(projection: Projection): void {
     this.#rebuilding ??= finishRebuild(() => this.#rebuildConnection.get(), projection, () => this.#rebuildConnection.close())
       .then(() => undefined)
-      .catch((error) => console.error(`rebuild of ${projection.name} failed`, error))
+      .catch((error: unknown) => logLine("error", "rebuild failed; its alarm picks it up again", { consumer: projection.name, ...errorFields(error) }))
       .finally(() => {
         this.#rebuilding = undefined;
         void this.#rebuildConnection.close();

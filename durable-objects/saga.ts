@@ -7,6 +7,7 @@ import type { OrderSagaState, SagaOrder } from "../src/sagas/order-saga-types.ts
 import { OrderSagaRunner } from "../src/sagas/saga-runner.ts";
 import { providerBreakers, sagaSettings } from "../src/sagas/saga-settings.ts";
 import { SimulatedPaymentService, SimulatedShippingService } from "../src/sagas/simulated-services.ts";
+import { errorFields } from "../src/telemetry/log.ts";
 
 /** One per order saga ("<saga id>"): runs it, with its due times in its one alarm. */
 export class SagaDO extends DurableObject<Env> {
@@ -27,7 +28,13 @@ export class SagaDO extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     const sagaId = await this.ctx.storage.get<string>("sagaId");
-    if (sagaId) await (await this.#runnerFor(sagaId)).wake();
+    if (!sagaId) return;
+    const runner = await this.#runnerFor(sagaId);
+    // Thrown on, so the platform retries the alarm.
+    await runner.wake().catch((error: unknown) => {
+      runner.log("error", "saga alarm failed", errorFields(error));
+      throw error;
+    });
   }
 
   async #runnerFor(sagaId: string): Promise<OrderSagaRunner> {

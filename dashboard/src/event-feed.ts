@@ -67,9 +67,11 @@ export class EventFeed {
       resumed: () => void this.#readGap(this.#last),
       error: (message, code) => {
         // A cursor older than the server's cache: read what was missed, then follow from now.
-        this.error = `${code ?? "ERROR"}: ${message}`;
+        this.error = code === "CURSOR_TOO_OLD" ? "Back after more than the server keeps (CURSOR_TOO_OLD): the missed events were read from the event log." : `${code ?? "ERROR"}: ${message}`;
         const from = this.#last;
         this.#cursorRefused = true;
+        // Shown now, even if the gap brings nothing new.
+        this.#notify();
         this.#stop?.();
         void this.start().then(() => this.#readGap(from));
       },
@@ -108,6 +110,10 @@ export class EventFeed {
     const second = Math.floor((Date.parse(event.occurredAt) || Date.now()) / 1000);
     this.perSecond.set(second, (this.perSecond.get(second) ?? 0) + 1);
     for (const old of this.perSecond.keys()) if (old < second - SECONDS_KEPT) this.perSecond.delete(old);
+    this.#notify();
+  }
+
+  #notify(): void {
     for (const listener of this.#listeners) listener();
   }
 }

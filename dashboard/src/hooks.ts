@@ -23,18 +23,23 @@ export interface Polled<T> {
   refresh: () => void;
 }
 
-/** Runs `load` now and every `everyMs` while mounted (never two at once); undefined `load` waits. */
+/**
+ * Runs `load` now and every `everyMs` while mounted (never two at once); undefined `load` waits.
+ * `refresh` asked while a load is out runs one more after it, so a burst of
+ * refreshes (one per live update) ends showing the newest state.
+ */
 export function usePoll<T>(load: (() => Promise<T>) | undefined, everyMs: number, deps: unknown[]): Polled<T> {
   const [data, setData] = useState<T>();
   const [error, setError] = useState<RequestError>();
-  const [tick, setTick] = useState(0);
-  const running = useRef(false);
+  const refresh = useRef<() => void>(() => undefined);
   useEffect(() => {
     if (!load) return;
     let active = true;
+    let running = false;
+    let again = false;
     const run = async () => {
-      if (running.current) return;
-      running.current = true;
+      if (running) return;
+      running = true;
       try {
         const value = await load();
         if (active) {
@@ -44,15 +49,24 @@ export function usePoll<T>(load: (() => Promise<T>) | undefined, everyMs: number
       } catch (caught) {
         if (active) setError(caught instanceof RequestError ? caught : new RequestError(String(caught), "CLIENT"));
       } finally {
-        running.current = false;
+        running = false;
+        if (again && active) {
+          again = false;
+          void run();
+        }
       }
+    };
+    refresh.current = () => {
+      if (running) again = true;
+      else void run();
     };
     void run();
     const timer = setInterval(run, everyMs);
     return () => {
       active = false;
       clearInterval(timer);
+      refresh.current = () => undefined;
     };
-  }, [...deps, tick, load === undefined]);
-  return { data, error, refresh: () => setTick((t) => t + 1) };
+  }, [...deps, everyMs, load === undefined]);
+  return { data, error, refresh: () => refresh.current() };
 }

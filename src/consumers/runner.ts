@@ -4,7 +4,8 @@
 // connection, a timeout, a deadlock) says nothing about the events: it is
 // retried on a fresh connection and never stops the consumer.
 import { isTransient } from "../db/transient-errors.ts";
-import type { Queryable } from "../event-store/index.ts";
+import { encodePosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
+import { errorFields, logLine } from "../telemetry/log.ts";
 import { markFailed } from "./checkpoints.ts";
 import { DEFAULT_BATCH_SIZE, EventError, runConsumerBatch, type BatchOptions, type Consumer, type ConsumerBatch } from "./consumer.ts";
 
@@ -100,10 +101,20 @@ export async function runUntilCaughtUp(connect: () => Promise<Queryable>, consum
         return await runConsumerBatch(await connect(), consumer, { ...options, known, batchSize: size });
       } catch (error) {
         if (error instanceof EventError) throw error;
-        if (!isTransient(error)) console.error(`consumer ${consumer.name}: batch failed, not because of an event; retrying`, error);
+        // A transient error (a dropped connection) is worth one line per outage, not one per retry.
+        if (!isTransient(error) || failingSince === undefined) {
+          logLine(isTransient(error) ? "warn" : "error", "consumer batch failed, not because of an event; retrying", {
+            consumer: consumer.name,
+            position: known.position ? encodePosition(known.position) : null,
+            ...errorFields(error),
+          });
+        }
         await options.reconnect?.().catch(() => undefined);
         failingSince ??= Date.now();
-        if (Date.now() - failingSince >= retryFailuresForMs) return { status: "unavailable", processed, error: messageOf(error) };
+        if (Date.now() - failingSince >= retryFailuresForMs) {
+          logLine("error", "consumer paused: the database kept failing; its alarm tries again", { consumer: consumer.name, ...errorFields(error) });
+          return { status: "unavailable", processed, error: messageOf(error) };
+        }
         await sleep(pause);
         pause = Math.min(pause * 2, FAILURE_MAX_PAUSE_MS);
       }
@@ -123,8 +134,17 @@ export async function runUntilCaughtUp(connect: () => Promise<Queryable>, consum
           break;
         } catch (error) {
           if (!(error instanceof EventError)) throw error;
+          const attempts = options.attempts ?? 3;
+          const last = tries >= attempts;
+          logLine(last ? "error" : "warn", last ? "consumer stopped at an event it cannot handle" : "consumer failed on an event; trying it again", {
+            consumer: consumer.name,
+            ...eventFields(error.events[0]!),
+            attempt: tries,
+            attempts,
+            ...errorFields(error),
+          });
           // An error no rule lists as transient may still pass (a statement timeout): try the event a few times.
-          if (tries < (options.attempts ?? 3)) {
+          if (!last) {
             await sleep((options.backoffMs ?? 50) * 4 ** (tries - 1));
             continue;
           }
@@ -155,4 +175,15 @@ export async function runUntilCaughtUp(connect: () => Promise<Queryable>, consum
     await (options.wakeUps?.pause(pause) ?? sleep(pause));
     pause = Math.min(pause * 2, HELD_BACK_MAX_PAUSE_MS);
   }
+}
+
+/** Where in the log an error happened, and whose request wrote the event. */
+function eventFields(event: StoredEvent) {
+  return {
+    position: event.position,
+    globalSequence: event.globalSequence,
+    eventType: event.type,
+    aggregateId: event.streamId,
+    correlationId: typeof event.metadata.correlationId === "string" ? event.metadata.correlationId : null,
+  };
 }

@@ -11,6 +11,7 @@ import { decideSaga, evolveSaga, initialSagaState, nextDueAt, runningAttempt } f
 import { SAGA_TYPE, type ActiveOrderSaga, type ForwardStep, type OrderSagaEvent, type OrderSagaState, type SagaInput } from "./order-saga-types.ts";
 import { runStep, StepFailure, type StepPorts } from "./order-saga-steps.ts";
 import type { StepPolicy } from "./step-policy.ts";
+import { errorFields, logLine, type LogFields } from "../telemetry/log.ts";
 
 export interface SagaRunnerPorts extends StepPorts {
   db(): Promise<Queryable>;
@@ -35,6 +36,8 @@ export class OrderSagaRunner {
   #executing: string | null = null;
   /** An earlier wake-up than the state's own due time (a paused provider). */
   #recheckAt: number | null = null;
+  /** The log position of this instance's last append, for log lines. */
+  #position: string | null = null;
 
   constructor(
     readonly sagaId: string,
@@ -96,7 +99,20 @@ export class OrderSagaRunner {
     const before = this.#state;
     this.#state = state;
     this.#version = result.nextExpectedVersion;
-    if (result.position) this.ports.onCommit?.(result.position);
+    if (result.position) {
+      this.#position = result.position;
+      this.ports.onCommit?.(result.position);
+    }
+    // Once recorded, each failure (a provider's refusal, a timeout, compensation starting, the saga failing) is a log line.
+    for (const event of events) {
+      if (!("error" in event.data)) continue;
+      const data = event.data as { step?: string; failedStep?: string; attempt?: number };
+      this.log(event.type === "order_saga.failed" ? "error" : "warn", `saga ${event.type}`, {
+        step: data.step ?? data.failedStep,
+        attempt: data.attempt,
+        ...errorFields(event.data.error),
+      });
+    }
     if (state.status === "failed" && before.status !== "failed") this.ports.waitUntil(this.#failOrder(state));
   }
 
@@ -126,7 +142,7 @@ export class OrderSagaRunner {
         const failure = error instanceof StepFailure ? error : new StepFailure({ code: "INTERNAL", message: String(error) }, true);
         return this.handle({ type: "step_failed", ...running, error: failure.error, retryable: failure.retryable });
       })
-      .catch((error: unknown) => console.error(`saga ${this.sagaId}: recording ${label} failed`, error))
+      .catch((error: unknown) => this.log("error", "saga could not record a step's outcome; its alarm tries again", { step: running.step, attempt: running.attempt, ...errorFields(error) }))
       // The next attempt (if any) was started by handle(); an outcome that could not
       // be recorded is left to the alarm rather than retried in a tight loop.
       .finally(() => {
@@ -143,7 +159,12 @@ export class OrderSagaRunner {
     const reason = `${state.compensationFailure?.step ?? "compensation"} kept failing: ${state.compensationFailure?.code ?? "UNKNOWN"}`;
     await this.ports
       .send({ aggregateType: "order", aggregateId: state.orderId, command: { type: "failOrder", data: { id: state.orderId, reason } }, idempotencyKey: `saga:${this.sagaId}:failed:order` })
-      .catch((error: unknown) => console.error(`saga ${this.sagaId}: marking order ${state.orderId} failed`, error));
+      .catch((error: unknown) => this.log("error", "saga could not mark its order failed", { orderId: state.orderId, ...errorFields(error) }));
+  }
+
+  /** One JSON log line about this saga: where it stands and whose request started it. */
+  log(level: "warn" | "error", message: string, fields: LogFields): void {
+    logLine(level, message, { sagaId: this.sagaId, position: this.#position, version: this.#version, correlationId: this.correlationId, ...fields });
   }
 
   /** The alarm: a deadline or retry time passed, or a paused provider may be back. */

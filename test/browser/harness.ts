@@ -24,14 +24,17 @@ export interface BrowserWorld {
   close(): Promise<void>;
 }
 
-/** `auth`: AUTH_MODE, API_TOKEN, ADMIN_TOKEN for the stack, as `npm start` takes them from its environment. */
-export async function openWorld(name: string, auth: Record<string, string> = {}): Promise<BrowserWorld> {
+/**
+ * `auth`: AUTH_MODE, API_TOKEN, ADMIN_TOKEN for the stack, as `npm start` takes them from its environment;
+ * `vars`: more Worker vars (e.g. a small BROADCASTER_CACHE_SIZE).
+ */
+export async function openWorld(name: string, auth: Record<string, string> = {}, vars: Record<string, string> = {}): Promise<BrowserWorld> {
   const dataDir = await mkdtemp(join(tmpdir(), "edge-cqrs-browser-"));
   await chmod(dataDir, 0o755); // as root, Postgres runs as the postgres user
   await mkdir(ARTIFACTS, { recursive: true });
   const saved = { ...process.env };
   Object.assign(process.env, auth);
-  const stack = await startOnFreePorts(dataDir, name).finally(() => {
+  const stack = await startOnFreePorts(dataDir, name, vars).finally(() => {
     for (const key of Object.keys(auth)) {
       if (saved[key] === undefined) delete process.env[key];
       else process.env[key] = saved[key];
@@ -74,11 +77,11 @@ export async function openWorld(name: string, auth: Record<string, string> = {})
  * A port found free can be taken by another process before wrangler binds it
  * (other stacks start on this machine too): then once more, on other ports.
  */
-async function startOnFreePorts(dataDir: string, name: string): Promise<LocalStack> {
+async function startOnFreePorts(dataDir: string, name: string, vars: Record<string, string>): Promise<LocalStack> {
   for (let attempt = 1; ; attempt++) {
     const [port, pgPort] = await Promise.all([findFreePort(), findFreePort()]);
     try {
-      return await startStack({ dataDir, port, pgPort, echo: false, log: () => undefined, command: name });
+      return await startStack({ dataDir, port, pgPort, echo: false, log: () => undefined, command: name, vars });
     } catch (error) {
       if (attempt >= 2 || !/already in use/i.test(String(error))) throw error;
     }

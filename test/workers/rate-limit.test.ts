@@ -1,5 +1,7 @@
 // The rate limit per client, through the Hono app with RATE_LIMIT set (the
 // pool runs with it off, since the whole suite is one client).
+import { evictDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { takeToken } from "../../src/http/rate-limit.ts";
@@ -41,6 +43,15 @@ describe("rate limit", () => {
     expect(Number(limited.headers.get("retry-after"))).toBeGreaterThan(500);
     expect(limited.data ?? null).toBeNull();
     expect(await withDb(async (db) => (await db.query("SELECT count(*)::int AS n FROM command.categories WHERE name = $1", [name])).rows[0].n)).toBe(0);
+  });
+
+  it("keeps an emptied bucket across an eviction when its period is over a minute (it would not have refilled yet)", async () => {
+    const settings = { RATE_LIMIT: "2/600" };
+    const ip = newIp();
+    for (let i = 0; i < 2; i++) expect((await gqlWith(settings, QUERY, fromIp(ip))).status).toBe(200);
+    expect((await gqlWith(settings, QUERY, fromIp(ip))).status).toBe(429);
+    await evictDurableObject(env.RATE_LIMITER.getByName(`ip:${ip}`));
+    expect((await gqlWith(settings, QUERY, fromIp(ip))).status).toBe(429);
   });
 
   it("is off with RATE_LIMIT = off", async () => {

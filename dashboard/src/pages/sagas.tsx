@@ -1,4 +1,4 @@
-import { useEffect } from "preact/hooks";
+import { useEffect, useState } from "preact/hooks";
 import { ErrorLine, Panel, Table } from "../components.tsx";
 import { request } from "../graphql.ts";
 import { usePoll, useSchema } from "../hooks.ts";
@@ -27,13 +27,27 @@ export interface SagaDetail {
 export const SAGA_FIELDS = "id orderId status currentStep failure { step code message } compensationFailure { step code message } steps { step attempt outcome error errorCode startedAt finishedAt }";
 export const TERMINAL = ["completed", "failed", "compensated"];
 
+/** What the live table shows of each sagaUpdates message, newest first. */
+const UPDATE_COLUMNS = ["position", "sagaId", "eventType", "step", "attempt", "status", "occurredAt"];
+const UPDATES_KEPT = 50;
+
 export function SagasPage(props: { param?: string }) {
   const schema = useSchema();
-  const list = usePoll(() => request<{ sagas: Array<Record<string, unknown>> }>("{ sagas(limit: 30) { id orderId sagaType status currentStep updatedAt } }"), 2_000, []);
   const live = schema?.has("Subscription", "sagaUpdates");
+  // With sagaUpdates every saga event refreshes the list; the slow poll only catches what a dropped socket missed.
+  const list = usePoll(() => request<{ sagas: Array<Record<string, unknown>> }>("{ sagas(limit: 30) { id orderId sagaType status currentStep updatedAt } }"), live ? 30_000 : 2_000, []);
+  const [updates, setUpdates] = useState<Array<Record<string, unknown>>>([]);
   useEffect(() => {
     if (!live || !schema) return;
-    return follow({ query: `subscription { sagaUpdates ${schema.selectionOf("Subscription", "sagaUpdates", 0)} }`, variables: () => ({}), next: () => list.refresh() });
+    return follow<{ sagaUpdates: Record<string, unknown> | null }>({
+      query: `subscription { sagaUpdates ${schema.selectionOf("Subscription", "sagaUpdates", 0)} }`,
+      variables: () => ({}),
+      next: ({ sagaUpdates }) => {
+        if (sagaUpdates) setUpdates((old) => [sagaUpdates, ...old].slice(0, UPDATES_KEPT));
+        list.refresh();
+      },
+      resumed: () => list.refresh(),
+    });
   }, [live]);
   return (
     <div class="grid">
@@ -43,6 +57,17 @@ export function SagasPage(props: { param?: string }) {
         <ErrorLine error={list.error} />
         <Table caption="Sagas" rows={list.data?.sagas ?? []} onSelect={(row) => (window.location.hash = `#/sagas/${String(row.id)}`)} />
       </Panel>
+      {live && (
+        <Panel title="Live saga updates (sagaUpdates)" wide>
+          <Table
+            caption="Live saga updates"
+            rows={updates}
+            columns={UPDATE_COLUMNS}
+            onSelect={(row) => (window.location.hash = `#/sagas/${String(row.sagaId)}`)}
+            empty="Waiting for saga updates…"
+          />
+        </Panel>
+      )}
     </div>
   );
 }
