@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, bigserial, index, integer, jsonb, pgSchema, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, bigserial, index, integer, jsonb, pgSchema, primaryKey, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { xid8 } from "./types.ts";
 
 export const eventStore = pgSchema("event_store");
@@ -21,7 +21,7 @@ export const streams = eventStore
 export const events = eventStore.table(
   "events",
   {
-    globalSequence: bigserial("global_sequence", { mode: "number" }).primaryKey(),
+    globalSequence: bigserial("global_sequence", { mode: "number" }).notNull(),
     aggregateId: uuid("aggregate_id").notNull(),
     aggregateType: text("aggregate_type").notNull(),
     eventType: text("event_type").notNull(),
@@ -35,8 +35,9 @@ export const events = eventStore.table(
   (table) => [
     // The last line of defence against lost updates.
     unique("events_aggregate_version_unique").on(table.aggregateId, table.eventVersion),
-    // The gap-safe global log read orders and filters on this pair.
-    index("events_transaction_position_idx").on(table.transactionId, table.globalSequence),
+    // The log's position: the gap-safe global log read orders and filters on
+    // this pair. As the primary key it is the only index on it (migration 0011).
+    primaryKey({ name: "events_log_position_pkey", columns: [table.transactionId, table.globalSequence] }),
     // The GraphQL events filter by a rare type reads through it (a walk of the
     // whole log otherwise). No index on aggregate_type: no reader's plan used one.
     index("events_event_type_idx").on(table.eventType),

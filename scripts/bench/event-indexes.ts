@@ -40,7 +40,7 @@ try {
     ["consumer page (categories) at the head", () => readConsumerPage(db, "categories", ["category.created", "category.updated", "category.deleted"], 100, head)],
     ["consumer page (orders) from the start", () => readConsumerPage(db, "orders", ["order.created", "order.confirmed", "order.cancelled"], 100, START)],
     ["readHeadPosition", () => readHeadPosition(db)],
-    ["recentEvents (global_sequence DESC), 20", () => db.query("SELECT * FROM event_store.events ORDER BY global_sequence DESC LIMIT 20")],
+    ["recentEvents (transaction_id DESC, global_sequence DESC), 20", () => db.query("SELECT * FROM event_store.events ORDER BY transaction_id DESC, global_sequence DESC LIMIT 20")],
     ["projectionStatus", () => readProjectionStatus(db, ["categories", "products", "orders"])],
   ];
   await report("all indexes", readers);

@@ -48,10 +48,17 @@ export async function readOccurredAt(db: Queryable, streamId: string, version: n
   return rows[0]?.occurred_at ?? null;
 }
 
-/** The newest events, newest first: for people watching the log, not for consumers (no gap-safety). */
+/**
+ * The newest events, newest first: for people watching the log, not for
+ * consumers (no gap-safety). "Newest" is the log's order: its primary key
+ * (transaction_id, global_sequence) is the index there is to walk backwards.
+ */
 export async function readRecentEvents(db: Queryable, options: { limit: number; upcast?: Upcast }): Promise<StoredEvent[]> {
-  // Order by the table column: EVENT_COLUMNS casts global_sequence to text under the same name.
-  const { rows } = await db.query<EventRow>(`SELECT ${EVENT_COLUMNS} FROM event_store.events ORDER BY events.global_sequence DESC LIMIT $1`, [options.limit]);
+  // Order by the table columns: EVENT_COLUMNS casts global_sequence to text under the same name.
+  const { rows } = await db.query<EventRow>(
+    `SELECT ${EVENT_COLUMNS} FROM event_store.events ORDER BY events.transaction_id DESC, events.global_sequence DESC LIMIT $1`,
+    [options.limit],
+  );
   const upcast = options.upcast ?? noUpcast;
   return rows.map((row) => upcast(toStoredEvent(row)));
 }

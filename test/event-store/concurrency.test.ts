@@ -66,3 +66,35 @@ describe("exact expected versions under concurrent writers", () => {
     expect(writersOf(await readStream(db, streamId))).toEqual(winners);
   });
 });
+
+// The stream lock makes an append read the stream's true last event only in
+// READ COMMITTED, where each statement takes a new snapshot. A REPEATABLE READ
+// transaction keeps its first snapshot: it reads an older version, and its
+// insert then collides with the newer event on UNIQUE (aggregate_id,
+// event_version). That refusal is the behaviour: a conflict, nothing written,
+// without the stream's version (the constraint cannot tell it; -1 says
+// unknown), so the caller retries in a new transaction.
+describe("a REPEATABLE READ caller whose snapshot predates the stream's last append", () => {
+  for (const expectedVersion of [1, "any"] as const) {
+    it(`expecting ${expectedVersion}: WrongExpectedVersionError without the actual version, nothing written, a new transaction appends`, async () => {
+      const streamId = randomUUID();
+      await appendToStream(db, STREAM_TYPE, streamId, [claim(0)]);
+      const error = await withConnection(db, async (client) => {
+        await client.query("BEGIN ISOLATION LEVEL REPEATABLE READ");
+        try {
+          expect(await currentVersion(client, streamId)).toBe(1); // the transaction's snapshot is taken here
+          await appendToStream(db, STREAM_TYPE, streamId, [claim(1)], { expectedVersion: 1 }); // another writer moves the stream on
+          return await appendToStream(client, STREAM_TYPE, streamId, [claim(2)], { expectedVersion }).catch((e: unknown) => e);
+        } finally {
+          await client.query("ROLLBACK");
+        }
+      });
+      expect(error).toBeInstanceOf(WrongExpectedVersionError);
+      expect(error).toMatchObject({ streamId, expected: expectedVersion, actual: -1 });
+      expect(writersOf(await readStream(db, streamId))).toEqual([0, 1]);
+
+      await appendToStream(db, STREAM_TYPE, streamId, [claim(2)], { expectedVersion: 2 });
+      expect(writersOf(await readStream(db, streamId))).toEqual([0, 1, 2]);
+    });
+  }
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { appendToStream } from "../../src/event-store/index.ts";
+import { appendToStream, comparePositions, decodePosition } from "../../src/event-store/index.ts";
 import { errorCode, gql, gqlData, withDb } from "./support.ts";
 
 async function newCategory(name = "History") {
@@ -64,9 +64,11 @@ describe("audit trail and point-in-time state", () => {
     expect(events).toEqual([{ aggregateId: categoryId, eventType: "category.created", aggregateType: "category" }]);
     const byType = await gqlData(`{ events(eventType: "category.created", limit: 5) { eventType } }`);
     expect(byType.events.every((e: { eventType: string }) => e.eventType === "category.created")).toBe(true);
-    const { recentEvents } = await gqlData(`{ recentEvents(limit: 5) { globalSequence } }`);
-    const sequences = recentEvents.map((e: { globalSequence: string }) => Number(e.globalSequence));
-    expect(sequences).toEqual([...sequences].sort((a, b) => b - a));
+    // Newest first in the log's order, (transaction id, sequence): the position.
+    const { recentEvents } = await gqlData(`{ recentEvents(limit: 5) { position } }`);
+    const positions = recentEvents.map((e: { position: string }) => decodePosition(e.position));
+    expect(positions).toHaveLength(5);
+    expect(positions).toEqual([...positions].sort((a, b) => comparePositions(b, a)));
   });
 });
 
