@@ -18,7 +18,7 @@ export interface SagaRunnerPorts extends StepPorts {
   /** Sets (or with null, clears) the one alarm. */
   setAlarm(at: number | null): Promise<void>;
   /** Called after each commit of saga events (wakes the log's consumers). */
-  onCommit?(position: string): void;
+  onCommit?(position: string, eventTypes: readonly string[]): void;
   /** Keeps the Durable Object alive while an attempt runs in the background. */
   waitUntil(work: Promise<unknown>): void;
   /** Lets go of the database connection while the saga only waits (for a retry, or for nothing). */
@@ -96,7 +96,7 @@ export class OrderSagaRunner {
     const before = this.#state;
     this.#state = state;
     this.#version = result.nextExpectedVersion;
-    if (result.position) this.ports.onCommit?.(result.position);
+    if (result.position) this.ports.onCommit?.(result.position, [...new Set(events.map((e) => e.type))]);
     if (state.status === "failed" && before.status !== "failed") this.ports.waitUntil(this.#failOrder(state));
   }
 
