@@ -135,6 +135,7 @@ export class AggregateCommandHandler {
     for (const d of decided) settle(d.pending, d.outcome.ok ? { ...d.outcome, position: result.position } : d.outcome);
     if (result.position) this.options.onCommit?.(result.position, [...new Set(events.map((e) => e.type))]);
     await this.#snapshotIfDue(db, previousVersion);
+    if (this.#queue.length === 0 && this.definition.isFinished?.(this.#state)) await this.connection.close();
   }
 
   async #load(db: Queryable): Promise<void> {
