@@ -18,7 +18,7 @@ export class AggregateDO extends DurableObject<Env> {
       this.#handler ??= new AggregateCommandHandler(aggregateDefinition(envelope.aggregateType), envelope.aggregateId, this.#connection, {
         ...DEFAULT_HANDLER_OPTIONS,
         snapshotEvery: Number(this.env.SNAPSHOT_EVERY ?? DEFAULT_HANDLER_OPTIONS.snapshotEvery),
-        onCommit: () => this.ctx.waitUntil(this.#waker.wake()),
+        onCommit: (_position, eventTypes) => this.ctx.waitUntil(this.#waker.wake(eventTypes)),
       });
       return await this.#handler.submit(envelope);
     } catch (error) {

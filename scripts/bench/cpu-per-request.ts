@@ -3,18 +3,37 @@
 // WebSocket proxy) over N requests, read from /proc, divided by N. Unlike
 // requests/s it barely moves when other work shares the machine, so an A/B
 // of a per-request cost can be read on a busy machine. Linux only.
-//   npx tsx scripts/bench/cpu-per-request.ts [--requests 400] [--clients 4]
+//   npx tsx scripts/bench/cpu-per-request.ts [--requests 400] [--clients 4] [--only floor,write]
 import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { graphql, openTarget } from "./stack.ts";
 
-const { values: args } = parseArgs({ options: { requests: { type: "string", default: "400" }, clients: { type: "string", default: "4" } } });
+const { values: args } = parseArgs({
+  options: { requests: { type: "string", default: "400" }, clients: { type: "string", default: "4" }, only: { type: "string" } },
+});
 const requests = Number(args.requests);
 const clients = Number(args.clients);
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
-const QUERIES = ["{ __typename }", "{ categories(limit: 10) { id name } }"];
+interface Request {
+  name: string;
+  /** Client c's next request. */
+  body(client: number, i: number): { query: string; variables?: Record<string, unknown> };
+}
+
+/** Each client renames its own category: a write with its consumers' passes, as the stack bench's `write: own category each`. */
+const UPDATE = `mutation($id: ID!, $name: String!) { updateCategory(input: { id: $id, name: $name }) { version } }`;
+
+function requestsFor(ownCategories: string[]): Request[] {
+  const all: Request[] = [
+    { name: "floor", body: () => ({ query: "{ __typename }" }) },
+    { name: "categories", body: () => ({ query: "{ categories(limit: 10) { id name } }" }) },
+    { name: "write", body: (c, i) => ({ query: UPDATE, variables: { id: ownCategories[c], name: `CPU bench ${c} ${i}` } }) },
+  ];
+  const only = args.only?.split(",");
+  return all.filter((r) => !only || only.includes(r.name));
+}
 
 /** CPU ticks (user + system) per command name, over this process's descendants. */
 function descendantTicks(): Map<string, number> {
@@ -39,20 +58,28 @@ function descendantTicks(): Map<string, number> {
   return byName;
 }
 
-async function send(url: string, query: string, count: number): Promise<void> {
+async function send(url: string, request: Request, count: number): Promise<void> {
   let left = count;
-  await Promise.all(Array.from({ length: clients }, async () => { while (left-- > 0) await graphql(url, query, {}, true); }));
+  await Promise.all(
+    Array.from({ length: clients }, async (_, client) => {
+      for (let i = 0; left-- > 0; i++) {
+        const { query, variables } = request.body(client, i);
+        await graphql(url, query, variables ?? {}, true);
+      }
+    }),
+  );
 }
 
 const target = await openTarget("npx tsx scripts/bench/cpu-per-request.ts");
 try {
-  await graphql(target.graphql, `mutation { createCategory(input: { name: "CPU bench" }) { id } }`, {}, true);
-  for (const query of QUERIES) {
-    await send(target.graphql, query, 50);
+  const own: string[] = [];
+  for (let c = 0; c < clients; c++) own.push((await graphql(target.graphql, `mutation { createCategory(input: { name: "CPU bench ${c}" }) { id } }`, {}, true)).createCategory.id);
+  for (const request of requestsFor(own)) {
+    await send(target.graphql, request, 50);
     await new Promise((resolve) => setTimeout(resolve, 500));
     const before = descendantTicks();
     const began = performance.now();
-    await send(target.graphql, query, requests);
+    await send(target.graphql, request, requests);
     const wallMs = performance.now() - began;
     // Work after the response (telemetry) belongs to the request too.
     await new Promise((resolve) => setTimeout(resolve, 500));
@@ -61,7 +88,7 @@ try {
     const names = [...after.keys()].filter((name) => perRequest(name) > 0);
     const total = names.reduce((sum, name) => sum + perRequest(name), 0);
     const parts = names.map((name) => `${name} ${perRequest(name).toFixed(2)}`).join(", ");
-    console.log(`${query.padEnd(40)} CPU ${total.toFixed(2)} ms/request (${parts}); ${((requests / wallMs) * 1000).toFixed(0)} req/s, ${clients} clients, load ${loadavg()[0]!.toFixed(2)}`);
+    console.log(`${request.name.padEnd(12)} CPU ${total.toFixed(2)} ms/request (${parts}); ${((requests / wallMs) * 1000).toFixed(0)} req/s, ${clients} clients, load ${loadavg()[0]!.toFixed(2)}`);
   }
 } finally {
   await target.close();

@@ -22,6 +22,12 @@ export interface AggregateDefinition<Command extends DomainCommand, Event extend
   alongside(events: readonly Event[], state: State, version: number): SQL[];
   /** The entity a command returns to its caller. */
   view(state: State, version: number): unknown;
+  /**
+   * The aggregate will take no more commands (an order confirmed, cancelled or
+   * failed): its handler lets go of the connection after the commit instead of
+   * holding it for the idle time. A late command still works; it reconnects.
+   */
+  isFinished?(state: State): boolean;
 }
 
 // The handler treats every aggregate alike, so the registry erases their types.

@@ -26,8 +26,8 @@ export interface AggregateHandlerOptions {
   maxQueue: number;
   /** At most this many commands decided and appended together. */
   maxBatch: number;
-  /** Called (not awaited) after each commit, e.g. to wake the consumers. */
-  onCommit?: (position: string) => void;
+  /** Called (not awaited) after each commit, e.g. to wake the consumers of those event types. */
+  onCommit?: (position: string, eventTypes: readonly string[]) => void;
 }
 
 export const DEFAULT_HANDLER_OPTIONS: AggregateHandlerOptions = { snapshotEvery: 10, maxQueue: 1000, maxBatch: 100 };
@@ -133,8 +133,9 @@ export class AggregateCommandHandler {
     this.#state = finalState;
     this.#version = result.nextExpectedVersion;
     for (const d of decided) settle(d.pending, d.outcome.ok ? { ...d.outcome, position: result.position } : d.outcome);
-    if (result.position) this.options.onCommit?.(result.position);
+    if (result.position) this.options.onCommit?.(result.position, [...new Set(events.map((e) => e.type))]);
     await this.#snapshotIfDue(db, previousVersion);
+    if (this.#queue.length === 0 && this.definition.isFinished?.(this.#state)) await this.connection.close();
   }
 
   async #load(db: Queryable): Promise<void> {

@@ -2,12 +2,20 @@
 // manager, the broadcast publisher and the stats read model. Each runs in its own ProjectorDO, with its own checkpoint.
 import { projectionConsumer } from "../projections/projection.ts";
 import { PROJECTIONS, projectionNamed } from "../projections/registry.ts";
-import { SAGA_MANAGER, sagaManager } from "../sagas/saga-manager.ts";
+import { SAGA_MANAGER, SAGA_MANAGER_EVENT_TYPES, sagaManager } from "../sagas/saga-manager.ts";
 import { STATS_CONSUMER, statsConsumer } from "../stats/event-counts.ts";
 import { BROADCAST_PUBLISHER, broadcastPublisher } from "../subscriptions/publisher.ts";
 import type { Consumer } from "./consumer.ts";
 
-export const CONSUMER_NAMES: readonly string[] = [...PROJECTIONS.map((p) => p.name), SAGA_MANAGER, BROADCAST_PUBLISHER, STATS_CONSUMER];
+/** What each consumer reads, known without building it (ConsumerWaker wakes at once only those a commit concerns). */
+export const CONSUMER_EVENT_TYPES: ReadonlyMap<string, Consumer["eventTypes"]> = new Map<string, Consumer["eventTypes"]>([
+  ...PROJECTIONS.map((p) => [p.name, p.eventTypes] as const),
+  [SAGA_MANAGER, SAGA_MANAGER_EVENT_TYPES],
+  [BROADCAST_PUBLISHER, "all"],
+  [STATS_CONSUMER, "all"],
+]);
+
+export const CONSUMER_NAMES: readonly string[] = [...CONSUMER_EVENT_TYPES.keys()];
 
 export function consumerNamed(name: string, env: Pick<Env, "SAGA" | "BROADCASTER" | "BROADCASTER_SHARDS">): Consumer | undefined {
   const projection = projectionNamed(name);

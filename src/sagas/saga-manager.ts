@@ -10,6 +10,7 @@ import type { StoredEvent } from "../event-store/index.ts";
 import { sagaIdFor } from "./order-saga-types.ts";
 
 export const SAGA_MANAGER = "order_saga_manager";
+export const SAGA_MANAGER_EVENT_TYPES = ["order.created", "order.cancelled"] as const;
 
 /** How many sagas are told at once; each saga's own events stay in log order. */
 const CONCURRENCY = 16;
@@ -17,7 +18,7 @@ const CONCURRENCY = 16;
 export function sagaManager(sagas: Env["SAGA"]): Consumer {
   return {
     name: SAGA_MANAGER,
-    eventTypes: ["order.created", "order.cancelled"],
+    eventTypes: SAGA_MANAGER_EVENT_TYPES,
     async apply(_db, events) {
       const bySaga = new Map<string, StoredEvent[]>();
       for (const event of events) {

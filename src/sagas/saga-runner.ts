@@ -19,7 +19,7 @@ export interface SagaRunnerPorts extends StepPorts {
   /** Sets (or with null, clears) the one alarm. */
   setAlarm(at: number | null): Promise<void>;
   /** Called after each commit of saga events (wakes the log's consumers). */
-  onCommit?(position: string): void;
+  onCommit?(position: string, eventTypes: readonly string[]): void;
   /** Keeps the Durable Object alive while an attempt runs in the background. */
   waitUntil(work: Promise<unknown>): void;
   /** Lets go of the database connection while the saga only waits (for a retry, or for nothing). */
@@ -101,7 +101,7 @@ export class OrderSagaRunner {
     this.#version = result.nextExpectedVersion;
     if (result.position) {
       this.#position = result.position;
-      this.ports.onCommit?.(result.position);
+      this.ports.onCommit?.(result.position, [...new Set(events.map((e) => e.type))]);
     }
     // Once recorded, each failure (a provider's refusal, a timeout, compensation starting, the saga failing) is a log line.
     for (const event of events) {

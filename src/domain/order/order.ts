@@ -106,6 +106,11 @@ type ExistingOrder = Exclude<OrderState, { status: "absent" }>;
 /** The forward path of the saga: each step command moves the order one status on. */
 const OPEN: readonly OrderStatus[] = ["pending", "inventory_reserved", "payment_processed", "shipped"];
 
+/** Confirmed, cancelled or failed: every command on it is refused from now on. */
+export function isOrderClosed(state: OrderState): boolean {
+  return state.status !== "absent" && !OPEN.includes(state.status);
+}
+
 function decide(command: OrderCommand, state: OrderState, context: OrderContext): OrderEvent[] {
   switch (command.type) {
     case "createOrder": {

@@ -1,0 +1,76 @@
+// Which consumers a commit wakes, and when: those of its event types at once,
+// the others at most once per laterMs, for every commit in between. The directory
+// here stands in for the ProjectorDO namespace and records each wake-up RPC;
+// test/workers-serial/consumer-wake.test.ts checks the same through workerd.
+import { describe, expect, it } from "vitest";
+import { ConsumerWaker, DEFAULT_WAKER_OPTIONS, type ConsumerDirectory } from "../../src/consumers/wake.ts";
+import { CONSUMER_EVENT_TYPES, CONSUMER_NAMES, consumerNamed } from "../../src/consumers/registry.ts";
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Records wake-ups; each takes `passMs`, as a consumer's pass would. */
+function recordingDirectory(passMs = 0): ConsumerDirectory & { woken: string[] } {
+  const woken: string[] = [];
+  return {
+    woken,
+    getByName: (name) => ({
+      wake: async () => {
+        woken.push(name);
+        await sleep(passMs);
+      },
+    }),
+  };
+}
+
+const consumers = new Map<string, readonly string[] | "all">([
+  ["categories", ["category.created", "category.updated"]],
+  ["orders", ["order.created"]],
+  ["publisher", "all"],
+]);
+
+describe("ConsumerWaker", () => {
+  it("wakes the consumers of the commit's event types at once, and the others at most once per laterMs", async () => {
+    const directory = recordingDirectory();
+    const waker = new ConsumerWaker(directory, { laterMs: 300, consumers });
+    await waker.wake(["category.updated"]);
+    expect(directory.woken.sort()).toEqual(["categories", "orders", "publisher"]);
+    directory.woken.length = 0;
+    await waker.wake(["category.updated"]);
+    await sleep(100);
+    expect(directory.woken.sort()).toEqual(["categories", "publisher"]);
+    await sleep(300);
+    expect(directory.woken.sort()).toEqual(["categories", "orders", "publisher"]);
+  });
+
+  it("gives a consumer no commit concerns one wake-up for all the commits of its wait", async () => {
+    const directory = recordingDirectory();
+    const waker = new ConsumerWaker(directory, { laterMs: 200, consumers });
+    await waker.wake(["category.updated"]);
+    directory.woken.length = 0;
+    const commits: Promise<void>[] = [];
+    for (let i = 0; i < 5; i++) {
+      commits.push(waker.wake(["category.updated"]));
+      await sleep(20);
+    }
+    await Promise.all(commits);
+    await sleep(250);
+    expect(directory.woken.filter((name) => name === "orders")).toHaveLength(1);
+    expect(directory.woken.filter((name) => name === "categories")).toHaveLength(5);
+  });
+
+  it("asks a consumer whose wake-up is in flight for one more pass, not one per commit", async () => {
+    const directory = recordingDirectory(50);
+    const waker = new ConsumerWaker(directory, { laterMs: 10_000, consumers: new Map([["orders", ["order.created"]]]) });
+    const first = waker.wake(["order.created"]);
+    await sleep(10);
+    const more = Array.from({ length: 5 }, () => waker.wake(["order.created"]));
+    await Promise.all([first, ...more]);
+    expect(directory.woken.filter((name) => name === "orders")).toHaveLength(2);
+  });
+
+  it("knows every consumer's event types as the consumer itself declares them", () => {
+    const env = { SAGA: undefined, BROADCASTER: undefined, BROADCASTER_SHARDS: undefined } as unknown as Env;
+    expect(DEFAULT_WAKER_OPTIONS.consumers).toBe(CONSUMER_EVENT_TYPES);
+    for (const name of CONSUMER_NAMES) expect([name, CONSUMER_EVENT_TYPES.get(name)]).toEqual([name, consumerNamed(name, env)?.eventTypes]);
+  });
+});
