@@ -1,8 +1,10 @@
 // The products read model's queries, next to the projection that writes the
 // table: resolvers map arguments and shapes, the SQL lives here.
-import { and, asc, eq, gte, ilike, lte, or } from "drizzle-orm";
-import { products } from "../../schema/query-db.ts";
+import { and, asc, eq, gte, ilike, lte, or, type SQL } from "drizzle-orm";
+import { alias } from "drizzle-orm/pg-core";
+import { categories, products } from "../../schema/query-db.ts";
 import type { ReadDb } from "../db/read-db.ts";
+import type { CategoryRow } from "./category-queries.ts";
 
 export type ProductRow = typeof products.$inferSelect;
 
@@ -20,18 +22,41 @@ export async function productById(db: ReadDb, id: string): Promise<ProductRow | 
   return row;
 }
 
+function listed(filter: ProductListFilter): SQL | undefined {
+  return and(
+    filter.categoryId ? eq(products.categoryId, filter.categoryId) : undefined,
+    filter.minPrice ? gte(products.price, filter.minPrice) : undefined,
+    filter.maxPrice ? lte(products.price, filter.maxPrice) : undefined,
+    filter.includeDeleted ? undefined : eq(products.active, true),
+  );
+}
+
 export function listProducts(db: ReadDb, filter: ProductListFilter): Promise<ProductRow[]> {
+  return db.select().from(products).where(listed(filter)).orderBy(asc(products.name), asc(products.id)).limit(filter.limit).offset(filter.offset);
+}
+
+export interface ProductWithCategory {
+  product: ProductRow;
+  /** The product's category (deleted ones too, as categoriesById reads them), null if the categories read model lacks it. */
+  category: CategoryRow | null;
+  /** That category's parent, likewise; null for a root category. */
+  parent: CategoryRow | null;
+}
+
+/**
+ * listProducts with each product's category and the category's parent, in
+ * one statement: a list that shows them costs one round trip instead of
+ * three. Both joins are by primary key, so the page is the same as listProducts'.
+ */
+export function listProductsWithCategories(db: ReadDb, filter: ProductListFilter): Promise<ProductWithCategory[]> {
+  const category = alias(categories, "category");
+  const parent = alias(categories, "parent");
   return db
-    .select()
+    .select({ product: products, category, parent })
     .from(products)
-    .where(
-      and(
-        filter.categoryId ? eq(products.categoryId, filter.categoryId) : undefined,
-        filter.minPrice ? gte(products.price, filter.minPrice) : undefined,
-        filter.maxPrice ? lte(products.price, filter.maxPrice) : undefined,
-        filter.includeDeleted ? undefined : eq(products.active, true),
-      ),
-    )
+    .leftJoin(category, eq(category.id, products.categoryId))
+    .leftJoin(parent, eq(parent.id, category.parentId))
+    .where(listed(filter))
     .orderBy(asc(products.name), asc(products.id))
     .limit(filter.limit)
     .offset(filter.offset);
