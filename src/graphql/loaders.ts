@@ -1,7 +1,9 @@
 // One query per request for each kind of nested lookup, not one per parent:
 // a list of products with their categories asks for every category at once.
 // Loaders live as long as the request (its context), so they never serve
-// another request's stale rows.
+// another request's stale rows. A list that read its items' categories or
+// children in its own statement primes them here, so the nested fields cost
+// no statement at all.
 import DataLoader from "dataloader";
 import { readDb } from "../db/read-db.ts";
 import { activeChildrenOf, categoriesById, type CategoryRow } from "../projections/category-queries.ts";
@@ -32,4 +34,16 @@ export function loaders(context: GraphQLContext): Loaders {
     perRequest.set(context, found);
   }
   return found;
+}
+
+/** Rows a list read along with its items: each category by id (null: the read model has none). */
+export function primeCategories(context: GraphQLContext, rows: Iterable<readonly [string, CategoryRow | null]>): void {
+  const { categoryById } = loaders(context);
+  for (const [id, row] of rows) categoryById.prime(id, row);
+}
+
+/** Each listed category's active children, read along with the list. */
+export function primeChildren(context: GraphQLContext, childrenOf: ReadonlyMap<string, CategoryRow[]>): void {
+  const { activeChildrenOf } = loaders(context);
+  for (const [parentId, children] of childrenOf) activeChildrenOf.prime(parentId, children);
 }

@@ -40,7 +40,7 @@ async function committedTransactions(): Promise<number> {
 }
 
 describe("minPosition covers every read model a query touches", () => {
-  it("product(id, minPosition) { category } waits for the categories read model, not only products", async () => {
+  it("product(id, minPosition) { category } and products(minPosition) { category } wait for the categories read model, not only products", async () => {
     // The categories projection fails at a poison event (a category without a
     // name) and is moved past it while the read waits; the others keep going.
     const poisonId = crypto.randomUUID();
@@ -52,17 +52,20 @@ describe("minPosition covers every read model a query touches", () => {
     await env.PROJECTOR.getByName("categories").wake("categories");
     await waitForStatus("categories", (s) => s.status === "failed");
     onTestFinished(skip);
-    const { productId, position } = await createShop(`nested ${crypto.randomUUID().slice(0, 6)}`);
+    const { productId, categoryId, position } = await createShop(`nested ${crypto.randomUUID().slice(0, 6)}`);
     // The products read model has it; the categories one does not yet.
     expect((await gqlData(`query($id: ID!, $p: String) { product(id: $id, minPosition: $p) { id } }`, { id: productId, p: position })).product).toBeTruthy();
-    const [read] = await Promise.all([
+    const [read, list] = await Promise.all([
       gqlData(`query($id: ID!, $p: String) { product(id: $id, minPosition: $p) { category { name parent { id } children { id } } } }`, {
         id: productId,
         p: position,
       }),
+      // A list reads its products' categories in its own statement: that too must wait.
+      gqlData(`query($c: ID!, $p: String) { products(categoryId: $c, minPosition: $p) { category { id name } } }`, { c: categoryId, p: position }),
       sleep(300).then(skip),
     ]);
     expect(read.product.category).toMatchObject({ name: expect.stringMatching(/^Cat nested/), parent: null, children: [] });
+    expect(list.products).toEqual([{ category: { id: categoryId, name: expect.stringMatching(/^Cat nested/) } }]);
     await waitForStatus("categories", caughtUp);
   });
 

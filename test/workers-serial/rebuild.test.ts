@@ -70,11 +70,17 @@ describe("rebuildProjection", () => {
         }
       })();
 
+      // The ReaderDOs' warm connections hold prepared list queries: they must follow the swap.
+      const lists = () =>
+        Promise.all(Array.from({ length: 8 }, () => gqlData(`{ categories(limit: 100, includeDeleted: true) { id children { id } } products(limit: 100, includeDeleted: true) { id category { id } } }`)));
+      const listed = await lists();
+
       const started = await gqlData(`mutation($n: String!) { rebuildProjection(input: { name: $n }) { name status } }`, { n: name });
       expect(started.rebuildProjection.name).toBe(name);
       await waitForStatus(name, caughtUp);
       rebuilding = false;
       await reader;
+      expect(await lists()).toEqual(listed);
 
       const after = await snapshot(table);
       expect(after.rows, `${name} rows after rebuild`).toBe(before.rows);

@@ -3,12 +3,13 @@ import { newAggregateId } from "../../commands/command-bus.ts";
 import type { CategoryView } from "../../commands/category-write-model.ts";
 import type { CategoryCommand } from "../../domain/category/category.ts";
 import { readDb } from "../../db/read-db.ts";
-import { listCategories, searchCategories, type CategoryRow } from "../../projections/category-queries.ts";
+import { listCategories, listCategoriesWithChildren, searchCategories, type CategoryRow } from "../../projections/category-queries.ts";
 import { MAX_LIMIT, idArgument, page, searchPattern } from "../arguments.ts";
 import { commandOptions, runCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
 import { eventTime } from "./event-times.ts";
-import { loaders } from "../loaders.ts";
+import { loaders, primeChildren } from "../loaders.ts";
+import { selectsField } from "../selection.ts";
 
 export const categoryTypeDefs = /* GraphQL */ `
   type Category {
@@ -90,8 +91,12 @@ export const categoryResolvers = {
       const { limit, offset } = page(args);
       const parentId = args.parentId ? idArgument(args.parentId, "parentId") : undefined;
       await awaitReadModel(context, info, "categories", args.minPosition);
-      const rows = await listCategories(readDb(await context.db.get()), { parentId, includeDeleted: args.includeDeleted ?? false, limit, offset });
-      return rows.map(fromRow);
+      const db = readDb(await context.db.get());
+      const filter = { parentId, includeDeleted: args.includeDeleted ?? false, limit, offset };
+      if (!selectsField(info, "children")) return (await listCategories(db, filter)).map(fromRow);
+      const listed = await listCategoriesWithChildren(db, filter);
+      primeChildren(context, listed.childrenOf);
+      return listed.page.map(fromRow);
     },
     searchCategories: async (_: unknown, args: { query: string; limit?: number; minPosition?: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
       const { limit } = page(args);

@@ -3,10 +3,12 @@ import { newAggregateId } from "../../commands/command-bus.ts";
 import type { ProductView } from "../../commands/product-write-model.ts";
 import type { ProductCommand } from "../../domain/product/product.ts";
 import { readDb } from "../../db/read-db.ts";
-import { listProducts, productById, searchProducts, type ProductRow } from "../../projections/product-queries.ts";
+import { listProducts, listProductsWithCategories, productById, searchProducts, type ProductRow } from "../../projections/product-queries.ts";
 import { idArgument, page, searchPattern } from "../arguments.ts";
 import { commandOptions, runCommand, type GraphQLContext } from "../context.ts";
 import { awaitReadModel } from "../read-your-writes.ts";
+import { primeCategories } from "../loaders.ts";
+import { selectsField } from "../selection.ts";
 import { findCategory } from "./categories.ts";
 import { eventTime } from "./event-times.ts";
 
@@ -106,16 +108,29 @@ export const productResolvers = {
     ) => {
       const { limit, offset } = page(args);
       const categoryId = args.categoryId ? idArgument(args.categoryId, "categoryId") : undefined;
-      await awaitReadModel(context, info, "products", args.minPosition);
-      const rows = await listProducts(readDb(await context.db.get()), {
+      const filter = {
         categoryId,
         minPrice: args.minPrice ?? undefined,
         maxPrice: args.maxPrice ?? undefined,
         includeDeleted: args.includeDeleted ?? false,
         limit,
         offset,
-      });
-      return rows.map(fromRow);
+      };
+      if (!selectsField(info, "category")) {
+        await awaitReadModel(context, info, "products", args.minPosition);
+        return (await listProducts(readDb(await context.db.get()), filter)).map(fromRow);
+      }
+      // The categories come from their own read model, which must have reached the position too.
+      await Promise.all([awaitReadModel(context, info, "products", args.minPosition), awaitReadModel(context, info, "categories")]);
+      const rows = await listProductsWithCategories(readDb(await context.db.get()), filter);
+      primeCategories(
+        context,
+        rows.flatMap(({ product, category, parent }) => [
+          [product.categoryId, category] as const,
+          ...(category?.parentId ? [[category.parentId, parent] as const] : []),
+        ]),
+      );
+      return rows.map(({ product }) => fromRow(product));
     },
     searchProducts: async (_: unknown, args: { query: string; limit?: number; minPosition?: string }, context: GraphQLContext, info: GraphQLResolveInfo) => {
       const { limit } = page(args);
