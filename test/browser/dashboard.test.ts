@@ -3,9 +3,9 @@
 // in, the counters moving, a dropped connection resumed without a gap, the
 // admin buttons, and a screenshot of every page (test/browser/artifacts/).
 import { join } from "node:path";
-import type { Page, WebSocketRoute } from "playwright-core";
+import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ARTIFACTS, cutOffInternet, openWorld, type BrowserWorld } from "./harness.ts";
+import { ARTIFACTS, cutOffInternet, openWorld, socketSwitch, type BrowserWorld } from "./harness.ts";
 
 let world: BrowserWorld;
 
@@ -99,29 +99,20 @@ describe("the dashboard", () => {
 
   it("shows when the connection drops, and resumes from the last event it saw: nothing missed, nothing twice", async () => {
     const page = await world.page();
-    let cut = false;
-    const sockets: Array<{ page: WebSocketRoute; server: WebSocketRoute }> = [];
-    await page.routeWebSocket(/\/graphql$/, (socket) => {
-      if (cut) return socket.close({ code: 1001, reason: "network down" });
-      sockets.push({ page: socket, server: socket.connectToServer() });
-    });
+    const network = await socketSwitch(page);
     await page.goto(`${world.origin}/#/events`);
     const badge = page.locator("[role=status][data-state]");
     await page.locator('[role=status][data-state="live"]').waitFor({ timeout: 15_000 });
     const first = await createCategories(1, "before");
     await page.locator("tbody tr", { hasText: first[0] }).waitFor();
 
-    cut = true;
-    for (const socket of sockets.splice(0)) {
-      await socket.server.close();
-      await socket.page.close({ code: 1001, reason: "network down" });
-    }
+    await network.down();
     await page.locator('[role=status][data-state="offline"]').waitFor({ timeout: 10_000 });
     expect(await badge.innerText()).toMatch(/offline/i);
     await page.screenshot({ path: join(ARTIFACTS, "offline.png") });
     const missed = await createCategories(5, "while offline");
 
-    cut = false;
+    network.up();
     await page.locator('[role=status][data-state="live"]').waitFor({ timeout: 20_000 });
     const after = await createCategories(1, "after");
     for (const id of [...first, ...missed, ...after]) {

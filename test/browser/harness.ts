@@ -6,7 +6,7 @@ import { chmod, mkdir, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium, type Browser, type Page } from "playwright-core";
+import { chromium, type Browser, type Page, type WebSocketRoute } from "playwright-core";
 import { findFreePort } from "../../scripts/lib/ports.ts";
 import { startStack, type LocalStack } from "../../scripts/lib/stack.ts";
 
@@ -99,4 +99,29 @@ export async function cutOffInternet(page: Page, origin: string): Promise<string
     },
   );
   return tried;
+}
+
+/**
+ * The page's GraphQL socket behind a switch: `down()` closes every open socket
+ * as a dropped network would (1001) and refuses new ones until `up()`.
+ */
+export async function socketSwitch(page: Page): Promise<{ down(): Promise<void>; up(): void }> {
+  let cut = false;
+  const sockets: Array<{ page: WebSocketRoute; server: WebSocketRoute }> = [];
+  await page.routeWebSocket(/\/graphql$/, (socket) => {
+    if (cut) return socket.close({ code: 1001, reason: "network down" });
+    sockets.push({ page: socket, server: socket.connectToServer() });
+  });
+  return {
+    async down() {
+      cut = true;
+      for (const socket of sockets.splice(0)) {
+        await socket.server.close();
+        await socket.page.close({ code: 1001, reason: "network down" });
+      }
+    },
+    up() {
+      cut = false;
+    },
+  };
 }

@@ -5,10 +5,10 @@
 // event once. The stack keeps 20 messages per shard, so that needs 20 writes,
 // not 1000.
 import { join } from "node:path";
-import type { Locator, Page, WebSocketRoute } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sagaIdFor } from "../../src/sagas/order-saga-types.ts";
-import { ARTIFACTS, openWorld, type BrowserWorld } from "./harness.ts";
+import { ARTIFACTS, openWorld, socketSwitch, type BrowserWorld } from "./harness.ts";
 
 const CACHE_SIZE = 20;
 let world: BrowserWorld;
@@ -109,28 +109,19 @@ describe("the sagas page", () => {
 describe("the events page", () => {
   it(`comes back after more than the ${CACHE_SIZE} messages the broadcasters keep: CURSOR_TOO_OLD, then every event once from the log, then live again`, async () => {
     const page = await world.page();
-    let cut = false;
-    const sockets: Array<{ page: WebSocketRoute; server: WebSocketRoute }> = [];
-    await page.routeWebSocket(/\/graphql$/, (socket) => {
-      if (cut) return socket.close({ code: 1001, reason: "network down" });
-      sockets.push({ page: socket, server: socket.connectToServer() });
-    });
+    const network = await socketSwitch(page);
     await page.goto(`${world.origin}/#/events`);
     await page.locator('[role=status][data-state="live"]').waitFor({ timeout: 15_000 });
     const first = await createCategory("before the gap");
     await page.locator("tbody tr", { hasText: first.id }).waitFor({ timeout: 15_000 });
 
-    cut = true;
-    for (const socket of sockets.splice(0)) {
-      await socket.server.close();
-      await socket.page.close({ code: 1001, reason: "network down" });
-    }
+    await network.down();
     await page.locator('[role=status][data-state="offline"]').waitFor({ timeout: 10_000 });
     // More events than a shard keeps messages (each write also adds a commands-topic message).
     const missed: string[] = [];
     for (let i = 0; i < CACHE_SIZE + 5; i++) missed.push((await createCategory(`during the gap ${i}`)).id);
 
-    cut = false;
+    network.up();
     await page.locator('[role=status][data-state="live"]').waitFor({ timeout: 20_000 });
     await page.getByText(/CURSOR_TOO_OLD/).waitFor({ timeout: 15_000 });
     const after = await createCategory("after the gap");
