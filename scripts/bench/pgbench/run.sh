@@ -16,14 +16,7 @@
 # price alone (what decides throughput once many writers share each flush).
 set -euo pipefail
 here=$(dirname "$0")
-script=$1
-script_file=$(mktemp --suffix=.sql)
-trap 'rm -f "$script_file"' EXIT
-case "$script" in
-  fn=*) sed "s/event_store.append_to_stream(/event_store.${script#fn=}(/" "$here/append.sql" > "$script_file" ;;
-  table=*) sed "s/event_store.events/event_store.${script#table=}/" "$here/events.sql" > "$script_file" ;;
-  *) cp "$here/$script.sql" "$script_file" ;;
-esac
+source "$here/script-file.sh" "$1"
 clients=$2 seconds=$3
 url=${DATABASE_URL:?set DATABASE_URL}
 data_dir=$(psql "$url" -Atc "SHOW data_directory")

@@ -7,14 +7,7 @@
 #   DATABASE_URL=... scripts/bench/pgbench/wal.sh append 3000
 set -euo pipefail
 here=$(dirname "$0")
-script=$1
-script_file=$(mktemp --suffix=.sql)
-trap 'rm -f "$script_file"' EXIT
-case "$script" in
-  fn=*) sed "s/event_store.append_to_stream(/event_store.${script#fn=}(/" "$here/append.sql" > "$script_file" ;;
-  table=*) sed "s/event_store.events/event_store.${script#table=}/" "$here/events.sql" > "$script_file" ;;
-  *) cp "$here/$script.sql" "$script_file" ;;
-esac
+source "$here/script-file.sh" "$1"
 n=${2:-3000}
 url=${DATABASE_URL:?set DATABASE_URL}
 psql "$url" -qc "SET client_min_messages = warning; CREATE TABLE IF NOT EXISTS bench_raw (stream_id uuid NOT NULL, version integer NOT NULL, data jsonb NOT NULL, UNIQUE (stream_id, version))"
