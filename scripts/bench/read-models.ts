@@ -18,7 +18,7 @@ import type { Consumer, KnownPosition } from "../../src/consumers/consumer.ts";
 import { LagWindow } from "../../src/consumers/lag.ts";
 import { WakeUps, runUntilCaughtUp } from "../../src/consumers/runner.ts";
 import { upcastDomainEvent } from "../../src/domain/upcasters.ts";
-import { aggregateStream, appendToStream, readStream, saveSnapshot, type Queryable, type StoredEvent } from "../../src/event-store/index.ts";
+import { aggregateStream, appendToStream, readStream, saveSnapshot, type LoadedEvent, type Queryable, type StoredEvent } from "../../src/event-store/index.ts";
 import { projectionConsumer } from "../../src/projections/projection.ts";
 import { PROJECTIONS } from "../../src/projections/registry.ts";
 import { finishRebuild, startRebuild } from "../../src/projections/rebuild.ts";
@@ -259,7 +259,7 @@ export async function categoryStream(db: Queryable, events: number): Promise<Loa
 export const folding = {
   streamType: decider.aggregateType,
   initialState: decider.initialState,
-  evolve: (state: unknown, event: StoredEvent) => decider.evolve(state as never, { type: event.type, data: event.data } as never),
+  evolve: (state: unknown, event: LoadedEvent) => decider.evolve(state as never, { type: event.type, data: event.data } as never),
   upcast: upcastDomainEvent,
 };
 

@@ -2,7 +2,7 @@ export { appendToStream, type AlongsideStatement, type AppendOptions, type Appen
 export { readStream, readStreamType, readOccurredAt, readRecentEvents, readGlobalLog, readHeadPosition, isBeyondLogHead, type ReadStreamOptions, type ReadGlobalLogOptions, type LogFilter, type GlobalLogPage } from "./read.ts";
 export { aggregateStream, saveSnapshot, type Snapshot, type AggregateStreamOptions, type AggregatedStream } from "./snapshots.ts";
 export { findIdempotencyRecord, findIdempotencyRecords, type StoredIdempotencyRecord } from "./idempotency.ts";
-export { noUpcast, type Upcast } from "./upcasters.ts";
+export { noUpcast, type Upcast, type UpcastableEvent } from "./upcasters.ts";
 export { START, encodePosition, decodePosition, comparePositions, type LogPosition } from "./position.ts";
 export {
   AlongsideRowCountError,
@@ -12,4 +12,4 @@ export {
   WrongExpectedVersionError,
   isPostgresError,
 } from "./errors.ts";
-export type { Queryable, NamedStatement, ExpectedVersion, NewEvent, StoredEvent, EventMetadata } from "./types.ts";
+export type { Queryable, NamedStatement, ExpectedVersion, NewEvent, StoredEvent, LoadedEvent, EventMetadata } from "./types.ts";

@@ -1,6 +1,5 @@
-import { EVENT_COLUMNS, toStoredEvent, type EventRow } from "./rows.ts";
 import { noUpcast, type Upcast } from "./upcasters.ts";
-import type { Queryable, StoredEvent } from "./types.ts";
+import type { LoadedEvent, Queryable } from "./types.ts";
 
 export interface Snapshot<State> {
   streamId: string;
@@ -23,9 +22,9 @@ export async function saveSnapshot<State>(db: Queryable, snapshot: Snapshot<Stat
   );
 }
 
-export interface AggregateStreamOptions<State, Event extends StoredEvent> {
+export interface AggregateStreamOptions<State> {
   initialState: () => State;
-  evolve: (state: State, event: Event) => State;
+  evolve: (state: State, event: LoadedEvent) => State;
   /** Start from the stored snapshot of this state version, if any. */
   snapshot?: { stateVersion: number };
   /** Fold only a stream of this type: another type's stream comes back as initialState. */
@@ -46,33 +45,42 @@ export interface AggregatedStream<State> {
 
 /**
  * Snapshot row first (when one of the state version and stream type is
- * there), then the events after it. Sent as a named statement: each
+ * there), then the events after it, with only the columns a fold reads: the
+ * driver decodes every column of every row, and metadata, times and positions
+ * were 40% of the CPU of a load without a snapshot (docs/BENCHMARKS.md, "Cold
+ * load: what a load with a snapshot is made of"). Sent as a named statement: each
  * connection parses and plans it once: parsing and planning were three
- * quarters of a snapshot load's server CPU (docs/BENCHMARKS.md, "Cold load:
- * the load statement as a named statement").
+ * quarters of a snapshot load's server CPU ("Cold load: the load statement
+ * as a named statement").
  */
 const LOAD_TEXT = `WITH snapshot AS (
     SELECT version, data, aggregate_type FROM event_store.snapshots
     WHERE aggregate_id = $1 AND state_version = $2::integer AND ($3::text IS NULL OR aggregate_type = $3)
   )
-  SELECT true AS snapshot, NULL::text AS global_sequence, NULL::text AS transaction_id, $1::text AS aggregate_id,
-         aggregate_type, NULL::text AS event_type, data AS event_data, NULL::jsonb AS metadata,
-         version AS event_version, NULL::integer AS schema_version, NULL::timestamptz AS occurred_at
+  SELECT true AS snapshot, aggregate_type, NULL::text AS event_type, data, version, NULL::integer AS schema_version
     FROM snapshot
   UNION ALL
-  SELECT false AS snapshot, ${EVENT_COLUMNS} FROM event_store.events
+  SELECT false AS snapshot, aggregate_type, event_type, event_data, event_version, schema_version FROM event_store.events
   WHERE aggregate_id = $1 AND event_version > coalesce((SELECT version FROM snapshot), 0)
-  ORDER BY snapshot DESC, event_version`;
+  ORDER BY snapshot DESC, version`;
 const LOAD_STATEMENT_NAME = "event_store_aggregate_stream";
 
+interface LoadRow {
+  snapshot: boolean;
+  aggregate_type: string;
+  /** Null on the snapshot row. */
+  event_type: string;
+  /** The snapshot's state on the snapshot row, the event's data on the others. */
+  data: unknown;
+  version: number;
+  /** Null on the snapshot row. */
+  schema_version: number;
+}
+
 /** Rebuilds a stream's state: snapshot (when asked for and valid) + tail, in one round trip. */
-export async function aggregateStream<State, Event extends StoredEvent = StoredEvent>(
-  db: Queryable,
-  streamId: string,
-  options: AggregateStreamOptions<State, Event>,
-): Promise<AggregatedStream<State>> {
+export async function aggregateStream<State>(db: Queryable, streamId: string, options: AggregateStreamOptions<State>): Promise<AggregatedStream<State>> {
   const stateVersion = options.snapshot?.stateVersion ?? null;
-  const { rows } = await db.query<EventRow & { snapshot: boolean }>({
+  const { rows } = await db.query<LoadRow>({
     name: LOAD_STATEMENT_NAME,
     text: LOAD_TEXT,
     values: [streamId, stateVersion, options.streamType ?? null],
@@ -85,16 +93,16 @@ export async function aggregateStream<State, Event extends StoredEvent = StoredE
   let eventsApplied = 0;
   const streamType = rows[0]?.aggregate_type ?? null;
   if (options.streamType !== undefined && streamType !== null && streamType !== options.streamType) {
-    return { state, version: rows.at(-1)!.event_version, streamType, snapshotVersion, eventsApplied };
+    return { state, version: rows.at(-1)!.version, streamType, snapshotVersion, eventsApplied };
   }
   for (const row of rows) {
     if (row.snapshot) {
-      state = row.event_data as State;
-      version = snapshotVersion = row.event_version;
+      state = row.data as State;
+      version = snapshotVersion = row.version;
       continue;
     }
-    state = options.evolve(state, upcast(toStoredEvent(row)) as Event);
-    version = row.event_version;
+    state = options.evolve(state, upcast({ type: row.event_type, data: row.data, version: row.version, schemaVersion: row.schema_version }));
+    version = row.version;
     eventsApplied++;
   }
   return { state, version, streamType, snapshotVersion, eventsApplied };

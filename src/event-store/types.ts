@@ -50,3 +50,11 @@ export interface StoredEvent<Type extends string = string, Data = unknown> {
   schemaVersion: number;
   occurredAt: Date;
 }
+
+/**
+ * What a fold reads of an event: its type and data, the version it brings
+ * the stream to, and the schema version an upcast lifts. Loading a stream
+ * decodes only these (no metadata, times or positions: an aggregate's state
+ * never depends on them).
+ */
+export type LoadedEvent<Type extends string = string, Data = unknown> = Pick<StoredEvent<Type, Data>, "type" | "data" | "version" | "schemaVersion">;

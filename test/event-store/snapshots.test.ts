@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aggregateStream, appendToStream, readStream, saveSnapshot, type StoredEvent } from "../../src/event-store/index.ts";
+import { aggregateStream, appendToStream, readStream, saveSnapshot, type LoadedEvent, type Upcast } from "../../src/event-store/index.ts";
 import { testPool } from "../support/database.ts";
 
 const db = testPool(5);
@@ -14,7 +14,7 @@ interface Tally {
 const STREAM_TYPE = "tally";
 const STATE_VERSION = 1;
 const initialState = (): Tally => ({ total: 0, amounts: [] });
-const evolve = (state: Tally, event: StoredEvent): Tally => {
+const evolve = (state: Tally, event: LoadedEvent): Tally => {
   const { amount } = event.data as { amount: number };
   return { total: state.total + amount, amounts: [...state.amounts, amount] };
 };
@@ -99,9 +99,22 @@ describe("aggregateStream with snapshots", () => {
     const other = await tallyStream(15);
     await snapshotAt(other, 10);
     // Tally events of schema version 1 read as tenfold amounts: an upcaster the store only knows as a function.
-    const upcast = (event: StoredEvent): StoredEvent => ({ ...event, data: { amount: (event.data as { amount: number }).amount * 10 }, schemaVersion: 2 });
+    const upcast: Upcast = (event) => ({ ...event, data: { amount: (event.data as { amount: number }).amount * 10 }, schemaVersion: 2 });
     const loaded = await aggregateStream(db, other, { initialState, evolve, snapshot: { stateVersion: STATE_VERSION }, upcast });
     expect(loaded.state.amounts).toEqual([...Array.from({ length: 10 }, (_, i) => i + 1), 110, 120, 130, 140, 150]);
+  });
+
+  it("hands the fold only what it reads of an event, the tail's as the rest", async () => {
+    // Metadata, times and positions are not decoded for a load: they were 40% of a long load's CPU, and no state depends on them.
+    const other = await tallyStream(12);
+    await snapshotAt(other, 10);
+    const seen: object[] = [];
+    const tracing = (state: Tally, event: LoadedEvent) => (seen.push(event), evolve(state, event));
+    await aggregateStream(db, other, { initialState, evolve: tracing, snapshot: { stateVersion: STATE_VERSION } });
+    await aggregateStream(db, other, { initialState, evolve: tracing });
+    expect(seen).toHaveLength(2 + 12);
+    expect(seen[0]).toEqual({ type: "tally.added", data: { amount: 11 }, version: 11, schemaVersion: 1 });
+    expect(new Set(seen.map((event) => Object.keys(event).sort().join()))).toEqual(new Set(["data,schemaVersion,type,version"]));
   });
 
   it("a stream of another type is not folded: its version and type come back with the initial state", async () => {
