@@ -10,7 +10,8 @@
 // - cold load: a category stream of 1k and 10k events folded from scratch,
 //   and from a snapshot 5 versions before its end (the tail a snapshot every
 //   10 versions leaves at most 9 of), on one warm connection, the two kinds
-//   alternating; the median of 21 loads of each per round.
+//   and a `SELECT 1` round trip (the floor) taking turns; the median of 21
+//   of each per round.
 import { randomUUID } from "node:crypto";
 import pg from "pg";
 import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
@@ -43,7 +44,7 @@ export interface ReadModelResults {
   lag: { rate: number; achieved: number[]; p50: number[]; p99: number[]; roundTrips: number[] }[];
   rebuild: { events: number; eventsPerSecond: number[]; raw100: number[] };
   /** `loads`: loads of each kind behind one round's median. */
-  coldLoad: { events: number; loads: number; withoutMs: number[]; withMs: number[] }[];
+  coldLoad: { events: number; loads: number; withoutMs: number[]; withMs: number[]; roundTripMs: number[] }[];
 }
 
 async function connect(url: string): Promise<pg.Client> {
@@ -56,7 +57,7 @@ export async function runReadModelBench(options: ReadModelOptions): Promise<Read
   const results: ReadModelResults = {
     lag: options.lagRates.map((rate) => ({ rate, achieved: [], p50: [], p99: [], roundTrips: [] })),
     rebuild: { events: options.rebuildEvents, eventsPerSecond: [], raw100: [] },
-    coldLoad: options.coldLoadSizes.map((events) => ({ events, loads: COLD_LOADS, withoutMs: [], withMs: [] })),
+    coldLoad: options.coldLoadSizes.map((events) => ({ events, loads: COLD_LOADS, withoutMs: [], withMs: [], roundTripMs: [] })),
   };
   const db = await connect(options.url);
   try {
@@ -81,7 +82,11 @@ export async function runReadModelBench(options: ReadModelOptions): Promise<Read
         const medians = await coldLoads(db, streams[i]!);
         row.withoutMs.push(medians.withoutMs);
         row.withMs.push(medians.withMs);
-        console.error(`round ${round + 1}/${options.rounds}  cold load ${row.events}: ${row.withoutMs.at(-1)!.toFixed(2)} ms without, ${row.withMs.at(-1)!.toFixed(2)} ms with a snapshot`);
+        row.roundTripMs.push(medians.roundTripMs);
+        console.error(
+          `round ${round + 1}/${options.rounds}  cold load ${row.events}: ${medians.withoutMs.toFixed(2)} ms without, ${medians.withMs.toFixed(2)} ms with a snapshot, ` +
+            `${medians.roundTripMs.toFixed(3)} ms a SELECT 1 round trip`,
+        );
       }
     }
   } finally {
@@ -265,27 +270,45 @@ export const folding = {
 
 /** Loads per kind (with and without a snapshot) in one round's median. */
 const COLD_LOADS = 21;
+/**
+ * Untimed `SELECT 1` round trips before each timed load. Right after a 10 ms
+ * load without a snapshot, the next round trip on this 2-core machine is
+ * slower for a few milliseconds (the scheduler and V8's background GC
+ * threads catching up; plain JS work or a busy backend do the same): a load
+ * timed right after one pays its predecessor's aftermath. Two round trips
+ * absorb most of it (docs/BENCHMARKS.md, "Cold load: what a load with a
+ * snapshot is made of").
+ */
+const SETTLE_ROUND_TRIPS = 2;
+const KINDS = ["without", "with", "roundTrip"] as const;
+/** Every order of the three kinds, taken in turn: each kind follows each other kind as often. */
+const ORDERS = [[0, 1, 2], [1, 2, 0], [2, 0, 1], [0, 2, 1], [2, 1, 0], [1, 0, 2]].map((order) => order.map((i) => KINDS[i]!));
 
 /**
  * Median ms of loads of the stream without and with its snapshot, as a new
- * AggregateDO loads it (one statement, upcast, fold), on one warm connection:
- * the two kinds alternate, the order flipped every pair, so both see the same
- * moment of a shared machine. One unmeasured load of each kind first warms
- * the JIT, the buffer cache and the connection's prepared statement.
+ * AggregateDO loads it (one statement, upcast, fold), and of a `SELECT 1`
+ * round trip (the floor: no load can take less), on one warm connection. The
+ * three kinds take turns so they see the same moments of a shared machine,
+ * and each starts after the same untimed round trips, not right after
+ * another kind's work. One unmeasured load of each kind first warms the JIT,
+ * the buffer cache and the connection's prepared statement.
  */
-async function coldLoads(db: Queryable, stream: LoadableStream): Promise<{ withoutMs: number; withMs: number }> {
-  const times = { without: [] as number[], with: [] as number[] };
+export async function coldLoads(db: Queryable, stream: LoadableStream, settleRoundTrips = SETTLE_ROUND_TRIPS): Promise<{ withoutMs: number; withMs: number; roundTripMs: number }> {
+  const times = { without: [] as number[], with: [] as number[], roundTrip: [] as number[] };
+  const roundTrip = () => db.query("SELECT 1");
   const load = async (withSnapshot: boolean) => {
-    const started = performance.now();
     const loaded = await aggregateStream(db, stream.id, { ...folding, ...(withSnapshot ? { snapshot: { stateVersion: decider.stateVersion } } : {}) });
-    const elapsed = performance.now() - started;
     if (loaded.version !== stream.events || (withSnapshot && loaded.snapshotVersion === null)) throw new Error(`cold load of ${stream.events} events went wrong`);
-    return elapsed;
   };
-  await load(false);
-  await load(true);
+  const run = { without: () => load(false), with: () => load(true), roundTrip };
+  for (const kind of KINDS) await run[kind]();
   for (let i = 0; i < COLD_LOADS; i++) {
-    for (const withSnapshot of i % 2 ? [true, false] : [false, true]) times[withSnapshot ? "with" : "without"].push(await load(withSnapshot));
+    for (const kind of ORDERS[i % ORDERS.length]!) {
+      for (let settle = 0; settle < settleRoundTrips; settle++) await roundTrip();
+      const started = performance.now();
+      await run[kind]();
+      times[kind].push(performance.now() - started);
+    }
   }
-  return { withoutMs: median(times.without), withMs: median(times.with) };
+  return { withoutMs: median(times.without), withMs: median(times.with), roundTripMs: median(times.roundTrip) };
 }
