@@ -53,15 +53,15 @@ export interface AggregatedStream<State> {
  * quarters of a snapshot load's server CPU ("Cold load: the load statement
  * as a named statement").
  */
-const LOAD_TEXT = `WITH snapshot AS (
-    SELECT version, data, aggregate_type FROM event_store.snapshots
-    WHERE aggregate_id = $1 AND state_version = $2::integer AND ($3::text IS NULL OR aggregate_type = $3)
-  )
-  SELECT true AS snapshot, aggregate_type, NULL::text AS event_type, data, version, NULL::integer AS schema_version
-    FROM snapshot
+const SNAPSHOT = `SELECT version, data, aggregate_type FROM event_store.snapshots
+    WHERE aggregate_id = $1 AND state_version = $2::integer AND ($3::text IS NULL OR aggregate_type = $3)`;
+// The snapshot is looked up twice (an index probe each) rather than once in a
+// CTE: materializing the CTE cost the server more than the second probe.
+const LOAD_TEXT = `SELECT true AS snapshot, aggregate_type, NULL::text AS event_type, data, version, NULL::integer AS schema_version
+    FROM (${SNAPSHOT}) AS snapshot
   UNION ALL
   SELECT false AS snapshot, aggregate_type, event_type, event_data, event_version, schema_version FROM event_store.events
-  WHERE aggregate_id = $1 AND event_version > coalesce((SELECT version FROM snapshot), 0)
+  WHERE aggregate_id = $1 AND event_version > coalesce((SELECT version FROM (${SNAPSHOT}) AS snapshot), 0)
   ORDER BY snapshot DESC, version`;
 const LOAD_STATEMENT_NAME = "event_store_aggregate_stream";
 
