@@ -11,8 +11,9 @@
 //    robust to the waits for a core that a loaded machine adds;
 // 4. a load timed right after another kind of load, and after untimed
 //    `SELECT 1` round trips (the bench's ruler, scripts/bench/read-models.ts);
-// 5. the bench's cold-load ruler with 0 and with 2 settling round trips,
-//    taking turns in one process.
+// 5. the bench's cold-load ruler (scripts/bench/read-models.ts) three ways,
+//    taking turns in one process: the kinds one by one, one by one after two
+//    settling round trips, and in blocks of 7 (the bench's).
 //
 //   npx tsx scripts/bench/cold-load-parts.ts --loads 400 --rounds 4
 import { readFile } from "node:fs/promises";
@@ -23,7 +24,7 @@ import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
 import { aggregateStream, type NamedStatement, type Queryable } from "../../src/event-store/index.ts";
 import { startBenchDatabase } from "./database.ts";
 import { median } from "./figures.ts";
-import { categoryStream, coldLoads, folding, seedRebuildLog } from "./read-models.ts";
+import { categoryStream, coldLoads, folding, seedRebuildLog, type ColdLoadRuler } from "./read-models.ts";
 
 const { values: args } = parseArgs({
   options: { loads: { type: "string", default: "400" }, size: { type: "string", default: "1000" }, rounds: { type: "string", default: "4" } },
@@ -133,23 +134,33 @@ try {
   }
   for (const name of Object.keys(sequences)) console.log(`  ${name.padEnd(38)} ${describe(after[name]!)}`);
 
-  console.log("5. the bench's ruler (21 of each kind, taking turns), settling round trips 0 and 2, alternating");
-  const ruler: Record<number, { ratio: number[]; withMs: number[]; roundTripMs: number[] }> = { 0: { ratio: [], withMs: [], roundTripMs: [] }, 2: { ratio: [], withMs: [], roundTripMs: [] } };
+  console.log("5. the bench's ruler, 21 of each kind: one by one after 0 or 2 settling round trips, or in blocks of 7; alternating");
+  const rulers: Record<string, ColdLoadRuler> = {
+    "one by one": { block: 1, settleRoundTrips: 0 },
+    "one by one, 2 settling": { block: 1, settleRoundTrips: 2 },
+    "blocks of 7": { block: 7, settleRoundTrips: 0 },
+  };
+  const measured: Record<string, { ratio: number[]; withMs: number[]; withoutMs: number[]; roundTripMs: number[] }> = {};
   for (let round = 0; round < Number(args.rounds); round++) {
-    for (const settle of round % 2 ? [2, 0] : [0, 2]) {
-      const result = await coldLoads(db, stream, settle);
-      ruler[settle]!.ratio.push(result.withoutMs / result.withMs);
-      ruler[settle]!.withMs.push(result.withMs);
-      ruler[settle]!.roundTripMs.push(result.roundTripMs);
+    const names = Object.keys(rulers);
+    for (const name of round % 2 ? [...names].reverse() : names) {
+      const result = await coldLoads(db, stream, rulers[name]!);
+      const m = (measured[name] ??= { ratio: [], withMs: [], withoutMs: [], roundTripMs: [] });
+      m.ratio.push(result.withoutMs / result.withMs);
+      m.withMs.push(result.withMs);
+      m.withoutMs.push(result.withoutMs);
+      m.roundTripMs.push(result.roundTripMs);
       console.log(
-        `  round ${round + 1}, ${settle} settling: without ${result.withoutMs.toFixed(2)} / with ${result.withMs.toFixed(3)} ms = ${(result.withoutMs / result.withMs).toFixed(1)}x; ` +
+        `  round ${round + 1}, ${name}: without ${result.withoutMs.toFixed(2)} / with ${result.withMs.toFixed(3)} ms = ${(result.withoutMs / result.withMs).toFixed(1)}x; ` +
           `SELECT 1 ${result.roundTripMs.toFixed(3)} ms, without / SELECT 1 ${(result.withoutMs / result.roundTripMs).toFixed(1)}x`,
       );
     }
   }
-  for (const settle of [0, 2]) {
-    const r = ruler[settle]!;
-    console.log(`  ${settle} settling: ratio median ${median(r.ratio).toFixed(1)}x (${Math.min(...r.ratio).toFixed(1)}-${Math.max(...r.ratio).toFixed(1)}), with ${median(r.withMs).toFixed(3)} ms, SELECT 1 ${median(r.roundTripMs).toFixed(3)} ms`);
+  for (const [name, m] of Object.entries(measured)) {
+    console.log(
+      `  ${name.padEnd(24)} ratio median ${median(m.ratio).toFixed(1)}x (${Math.min(...m.ratio).toFixed(1)}-${Math.max(...m.ratio).toFixed(1)}), ` +
+        `without ${median(m.withoutMs).toFixed(2)} ms, with ${median(m.withMs).toFixed(3)} ms, SELECT 1 ${median(m.roundTripMs).toFixed(3)} ms`,
+    );
   }
   await db.end();
   console.log(`1-minute load average ${loadAtStart.toFixed(2)} at start, up to ${loadPeak.toFixed(2)}, ${(loadavg()[0] ?? 0).toFixed(2)} at end`);

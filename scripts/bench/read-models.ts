@@ -271,29 +271,41 @@ export const folding = {
 /** Loads per kind (with and without a snapshot) in one round's median. */
 const COLD_LOADS = 21;
 /**
- * Untimed `SELECT 1` round trips before each timed load. Right after a 10 ms
- * load without a snapshot, the next round trip on this 2-core machine is
- * slower for a few milliseconds (the scheduler and V8's background GC
- * threads catching up; plain JS work or a busy backend do the same): a load
- * timed right after one pays its predecessor's aftermath. Two round trips
- * absorb most of it (docs/BENCHMARKS.md, "Cold load: what a load with a
- * snapshot is made of").
+ * Untimed `SELECT 1` round trips before each timed load. Right after a load
+ * without a snapshot (5-10 ms of CPU), round trips on this 2-core machine
+ * stay slower for a while (after plain JS work or a busy backend too): a
+ * snapshot load timed right after one took 2-9 times as long as after
+ * another snapshot load. Two round trips absorb part of it. Blocks of one
+ * kind would spare the snapshot loads but charge each load without a
+ * snapshot its predecessor's aftermath instead (+40%): see docs/BENCHMARKS.md,
+ * "Cold load: what a load with a snapshot is made of".
  */
 const SETTLE_ROUND_TRIPS = 2;
 const KINDS = ["without", "with", "roundTrip"] as const;
 /** Every order of the three kinds, taken in turn: each kind follows each other kind as often. */
 const ORDERS = [[0, 1, 2], [1, 2, 0], [2, 0, 1], [0, 2, 1], [2, 1, 0], [1, 0, 2]].map((order) => order.map((i) => KINDS[i]!));
 
+export interface ColdLoadRuler {
+  /** Loads of one kind in a row (the bench: 1, the kinds take turns load by load). */
+  block: number;
+  /** Untimed `SELECT 1` round trips before each timed load. */
+  settleRoundTrips: number;
+}
+
 /**
  * Median ms of loads of the stream without and with its snapshot, as a new
  * AggregateDO loads it (one statement, upcast, fold), and of a `SELECT 1`
  * round trip (the floor: no load can take less), on one warm connection. The
- * three kinds take turns so they see the same moments of a shared machine,
- * and each starts after the same untimed round trips, not right after
- * another kind's work. One unmeasured load of each kind first warms the JIT,
- * the buffer cache and the connection's prepared statement.
+ * three kinds take turns load by load, so they see the same moments of a
+ * shared machine, each after the same untimed round trips. One unmeasured
+ * load of each kind first warms the JIT, the buffer cache and the
+ * connection's prepared statement.
  */
-export async function coldLoads(db: Queryable, stream: LoadableStream, settleRoundTrips = SETTLE_ROUND_TRIPS): Promise<{ withoutMs: number; withMs: number; roundTripMs: number }> {
+export async function coldLoads(
+  db: Queryable,
+  stream: LoadableStream,
+  ruler: ColdLoadRuler = { block: 1, settleRoundTrips: SETTLE_ROUND_TRIPS },
+): Promise<{ withoutMs: number; withMs: number; roundTripMs: number }> {
   const times = { without: [] as number[], with: [] as number[], roundTrip: [] as number[] };
   const roundTrip = () => db.query("SELECT 1");
   const load = async (withSnapshot: boolean) => {
@@ -302,12 +314,14 @@ export async function coldLoads(db: Queryable, stream: LoadableStream, settleRou
   };
   const run = { without: () => load(false), with: () => load(true), roundTrip };
   for (const kind of KINDS) await run[kind]();
-  for (let i = 0; i < COLD_LOADS; i++) {
-    for (const kind of ORDERS[i % ORDERS.length]!) {
-      for (let settle = 0; settle < settleRoundTrips; settle++) await roundTrip();
-      const started = performance.now();
-      await run[kind]();
-      times[kind].push(performance.now() - started);
+  for (let turn = 0; turn < COLD_LOADS / ruler.block; turn++) {
+    for (const kind of ORDERS[turn % ORDERS.length]!) {
+      for (let i = 0; i < ruler.block; i++) {
+        for (let settle = 0; settle < ruler.settleRoundTrips; settle++) await roundTrip();
+        const started = performance.now();
+        await run[kind]();
+        times[kind].push(performance.now() - started);
+      }
     }
   }
   return { withoutMs: median(times.without), withMs: median(times.with), roundTripMs: median(times.roundTrip) };
