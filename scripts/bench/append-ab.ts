@@ -31,6 +31,9 @@ const { values: args } = parseArgs({
     profile: { type: "boolean", default: false },
     // Adds "unnamed": the same call sent as an unnamed statement (parsed and planned every time).
     unnamed: { type: "boolean", default: false },
+    // The before side calls append_to_stream (migrations 0000-0011) as the
+    // client did until 0012, instead of this branch's client code.
+    "before-function": { type: "boolean", default: false },
   },
 });
 if (!args.before) throw new Error("--before <migrations folder> is required");
@@ -53,12 +56,28 @@ const oursUnnamed = connectionPerWriter("ours unnamed", (db) => {
   };
 });
 
+/** The append as the client sent it until migration 0012: append_to_stream, as a named statement. */
+const oursFunction = connectionPerWriter("ours function", (db) => {
+  const streamId = randomUUID();
+  let version = 0;
+  return async () => {
+    const { rows } = await db.query<{ stream_version: number }>({
+      name: "event_store_append_to_stream",
+      text: `SELECT stream_version, transaction_id::text AS transaction_id, global_sequences::text[] AS global_sequences
+       FROM event_store.append_to_stream($1::uuid, $2, $3::integer, $4::jsonb, $5::jsonb)`,
+      values: [streamId, "bench", version, JSON.stringify([BENCH_EVENT]), null],
+    });
+    version = rows[0]!.stream_version;
+    return ONE_EVENT;
+  };
+});
+
 const database = await startBenchDatabase({ statementStats: args.profile });
 try {
   const before = await databaseWithMigrations(database.url, "before", args.before);
   const after = database.url;
   const sides: [string, Contender, string][] = [
-    ["before", oursOwnStreams, before],
+    ["before", args["before-function"] ? oursFunction : oursOwnStreams, before],
     ["after", oursOwnStreams, after],
     ["raw", rawOneRow, after],
     ...(args.unnamed ? [["unnamed", oursUnnamed, after] as [string, Contender, string]] : []),

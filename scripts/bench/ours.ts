@@ -17,7 +17,7 @@ export const oursOwnStreams = connectionPerWriter("ours", (db) => {
   };
 });
 
-/** Every writer on ONE stream, no version check: the stream lock serializes them. */
+/** Every writer on ONE stream, no version check: a writer that loses a race goes on at the new end (inside appendToStream). */
 export const oursHotStreamAny = connectionPerWriter("ours hot (any)", (db, hotStreamId) => async () => {
   await appendToStream(db, STREAM_TYPE, hotStreamId, EVENTS, { expectedVersion: "any" });
   return ONE_EVENT;

@@ -7,6 +7,7 @@ import {
   WrongExpectedVersionError,
   isPostgresError,
 } from "./errors.ts";
+import { STREAM_VERSION_TEXT, appendText, type AppendShape } from "./append-statement.ts";
 import { encodePosition } from "./position.ts";
 import type { ExpectedVersion, NewEvent, Queryable } from "./types.ts";
 
@@ -47,24 +48,17 @@ export interface AppendResult {
 
 const dialect = new PgDialect();
 
-type AppendParams = [streamId: string, streamType: string, expected: number | null, events: string, idempotency: string | null];
+type AppendParams = [streamId: string, streamType: string, expected: number | null, events: string, idempotency?: string];
 
-function appendStatement([streamId, streamType, expected, events, idempotency]: AppendParams): SQL {
-  return sql`SELECT stream_version, transaction_id::text AS transaction_id, global_sequences::text[] AS global_sequences
-    FROM event_store.append_to_stream(${streamId}::uuid, ${streamType}, ${expected}::integer, ${events}::jsonb, ${idempotency}::jsonb)`;
-}
-
-/**
- * The statement's text with $1..$5, built once: most appends have nothing
- * alongside, and then it is all they send, as a named statement so that each
- * connection parses and plans it once (planning it took about a tenth of the
- * append's server time, docs/BENCHMARKS.md).
- */
-const APPEND_TEXT = dialect.sqlToQuery(appendStatement(["", "", null, "", null])).sql;
-const APPEND_STATEMENT_NAME = "event_store_append_to_stream";
-
-/** The unique constraint a racing append of the same stream would violate. */
+/** The unique constraint a racing append of the same stream violates. */
 const STREAM_VERSION_CONSTRAINT = "events_aggregate_version_unique";
+/**
+ * How often an `any` append goes on after a racing append took its version.
+ * Each race has a winner, so writers on one hot stream all land; the bound
+ * only stops a writer that keeps losing (8 writers on one stream needed more
+ * than 10 in the bench).
+ */
+const ANY_RETRIES = 100;
 
 /** Appends a batch of events to one stream in a single statement (one round trip). */
 export async function appendToStream(
@@ -76,37 +70,67 @@ export async function appendToStream(
 ): Promise<AppendResult> {
   const expected = options.expectedVersion ?? "any";
   const rows = events.map(({ type, data, metadata, schemaVersion }) => ({ type, data, metadata, schemaVersion }));
-  const idempotency = options.idempotency?.length ? JSON.stringify(options.idempotency) : null;
-  const params: AppendParams = [streamId, streamType, encodeExpected(expected), JSON.stringify(rows), idempotency];
+  const params: AppendParams = [streamId, streamType, encodeExpected(expected), JSON.stringify(rows)];
+  if (options.idempotency?.length) params.push(JSON.stringify(options.idempotency));
+  const shape = { hasEvents: rows.length > 0, hasKeys: params.length === 5 };
   const alongside = options.alongside ?? [];
 
-  let row: AppendRow | undefined;
-  try {
-    if (alongside.length === 0) {
-      ({ rows: [row] } = await db.query<AppendRow>({ name: APPEND_STATEMENT_NAME, text: APPEND_TEXT, values: params }));
-    } else {
-      const query = dialect.sqlToQuery(withAlongside(appendStatement(params), alongside));
-      ({ rows: [row] } = await db.query<AppendRow>(query.sql, query.params));
+  for (let retries = 0; ; retries++) {
+    try {
+      return await sendAppend(db, params, shape, alongside);
+    } catch (error) {
+      if (!(isPostgresError(error, "23505") && error.constraint === STREAM_VERSION_CONSTRAINT)) {
+        throw translateAppendError(error, streamId, streamType, expected);
+      }
+      // A racing append took the version this one read as free (this
+      // statement's snapshot predates it). Ask the stream's version now; in a
+      // caller's transaction that the error aborted, or one whose snapshot is
+      // older (REPEATABLE READ), it cannot be known: -1.
+      const actual = await streamVersionAfterConflict(db, streamId);
+      if (expected !== "any" || actual < 0 || retries >= ANY_RETRIES) throw new WrongExpectedVersionError(streamId, expected, actual);
     }
-  } catch (error) {
-    throw translateAppendError(error, streamId, streamType, expected);
   }
-  if (!row) throw new Error("append_to_stream returned no row");
+}
 
-  const globalSequences = row.global_sequences.map(Number);
-  const last = globalSequences.at(-1);
+async function sendAppend(db: Queryable, params: AppendParams, shape: AppendShape, alongside: readonly AlongsideStatement[]): Promise<AppendResult> {
+  const { rows } =
+    alongside.length === 0
+      ? await db.query<AppendRow>({ name: statementName(shape), text: appendText(shape), values: params })
+      : await db.query<AppendRow>(...withAlongside(params, shape, alongside));
+  const last = rows.at(-1);
+  if (!last) throw new Error("the append returned no row");
   return {
-    nextExpectedVersion: row.stream_version,
-    position: last === undefined || !row.transaction_id ? null : encodePosition({ transactionId: row.transaction_id, globalSequence: last }),
-    globalSequences,
-    alongsideRowCounts: (row.alongside_rows ?? []).map(Number),
+    nextExpectedVersion: last.stream_version,
+    position: last.global_sequence === null ? null : encodePosition({ transactionId: last.transaction_id!, globalSequence: Number(last.global_sequence) }),
+    globalSequences: rows.flatMap((row) => (row.global_sequence === null ? [] : [Number(row.global_sequence)])),
+    alongsideRowCounts: (last.alongside_rows ?? []).map(Number),
   };
 }
 
+/**
+ * Without statements alongside, each shape's text is fixed, and is sent as a
+ * named statement: each connection parses and plans it once (planning took
+ * about a tenth of the append's server time, docs/BENCHMARKS.md).
+ */
+function statementName({ hasEvents, hasKeys }: AppendShape): string {
+  return `event_store_append${hasEvents ? "_events" : ""}${hasKeys ? "_keys" : ""}`;
+}
+
+async function streamVersionAfterConflict(db: Queryable, streamId: string): Promise<number> {
+  try {
+    const { rows } = await db.query<{ version: number }>(STREAM_VERSION_TEXT, [streamId]);
+    return rows[0]?.version ?? -1;
+  } catch (error) {
+    if (isPostgresError(error, "25P02")) return -1; // the caller's transaction is aborted
+    throw error;
+  }
+}
+
+/** One per appended event (one row without events). */
 interface AppendRow {
   stream_version: number;
   transaction_id: string | null;
-  global_sequences: string[];
+  global_sequence: string | null;
   alongside_rows?: (string | number)[];
 }
 
@@ -124,19 +148,26 @@ function encodeExpected(expected: ExpectedVersion): number | null {
   }
 }
 
-// The append runs first (the main query reads it); each alongside statement is
-// then forced to run by counting its rows. MATERIALIZED: an inlined SELECT
-// would be planned for count(*) alone, and its select list (a check that
-// raises, say) never evaluated. The counts are checked in the same statement,
-// so a short count rolls everything back.
-function withAlongside(append: SQL, alongside: readonly AlongsideStatement[]): SQL {
+// Each alongside statement is forced to run by counting its rows, after the
+// append's CTEs. MATERIALIZED: an inlined SELECT would be planned for count(*)
+// alone, and its select list (a check that raises, say) never evaluated. The
+// counts are checked in the same statement, so a short count rolls everything
+// back. Their parameters follow the append's.
+function withAlongside(params: AppendParams, shape: AppendShape, alongside: readonly AlongsideStatement[]): [string, unknown[]] {
   const names = alongside.map((_, i) => sql.raw(`alongside_${i}`));
-  const ctes = alongside.map(({ statement }, i) => sql`${names[i]} AS MATERIALIZED (${statement})`);
+  const ctes = alongside.map(({ statement }, i) => sql`, ${names[i]} AS MATERIALIZED (${statement})`);
   const counts = names.map((name) => sql`(SELECT count(*) FROM ${name})`);
   const minimum = alongside.map(({ minRows }) => sql`${minRows ?? null}::bigint`);
-  return sql`WITH appended AS (${append}), ${sql.join(ctes, sql`, `)}
-    SELECT appended.*, event_store.check_alongside_rows(ARRAY[${sql.join(counts, sql`, `)}]::bigint[], ARRAY[${sql.join(minimum, sql`, `)}]::bigint[])
-      AS alongside_rows FROM appended`;
+  const check = sql`, event_store.check_alongside_rows(ARRAY[${sql.join(counts, sql`, `)}]::bigint[], ARRAY[${sql.join(minimum, sql`, `)}]::bigint[]) AS alongside_rows`;
+  const extraCtes = renderAfter(params.length, sql.join(ctes));
+  const extraColumns = renderAfter(params.length + extraCtes.params.length, check);
+  return [appendText({ ...shape, alongside: { ctes: extraCtes.sql, columns: extraColumns.sql } }), [...params, ...extraCtes.params, ...extraColumns.params]];
+}
+
+/** Renders a fragment whose parameters come after `count` others ($1 becomes $count+1). */
+function renderAfter(count: number, fragment: SQL): { sql: string; params: unknown[] } {
+  const { sql: text, params } = dialect.sqlToQuery(fragment);
+  return { sql: text.replace(/\$(\d+)/g, (_, n: string) => `$${Number(n) + count}`), params };
 }
 
 function translateAppendError(error: unknown, streamId: string, streamType: string, expected: ExpectedVersion): unknown {
@@ -154,12 +185,6 @@ function translateAppendError(error: unknown, streamId: string, streamType: stri
   if (isPostgresError(error, "ES004")) {
     const { actual } = JSON.parse(error.detail ?? "{}") as { actual: string };
     return new StreamTypeMismatchError(streamId, streamType, actual);
-  }
-  // Two writers raced past the stream lock (it cannot happen through the
-  // function, but the constraint is the last line of defence). A duplicate in
-  // an alongside statement is that statement's error, not a version conflict.
-  if (isPostgresError(error, "23505") && error.constraint === STREAM_VERSION_CONSTRAINT) {
-    return new WrongExpectedVersionError(streamId, expected, -1);
   }
   return error;
 }

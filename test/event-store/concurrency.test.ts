@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { afterAll, describe, expect, it } from "vitest";
 import { appendToStream, readStream, WrongExpectedVersionError, type Queryable, type StoredEvent } from "../../src/event-store/index.ts";
 import { testPool } from "../support/database.ts";
-import { withConnection } from "./support.ts";
+import { openTransaction, withConnection } from "./support.ts";
 
 const WRITERS = 50;
 // One connection per writer, so all of them really race.
@@ -60,20 +60,21 @@ describe("exact expected versions under concurrent writers", () => {
     expect(errors).toHaveLength(WRITERS - 1);
     for (const error of errors) {
       expect(error).toBeInstanceOf(WrongExpectedVersionError);
-      // actual 1: refused by the version check, not by the UNIQUE constraint (which reports -1).
+      // actual 1: the stream's version, known whether the loser was refused by the
+      // version check (it read the winner's event) or by the UNIQUE constraint
+      // (it did not, and asked afterwards).
       expect(error).toMatchObject({ name: "WrongExpectedVersionError", expected: 0, actual: 1 });
     }
     expect(writersOf(await readStream(db, streamId))).toEqual(winners);
   });
 });
 
-// The stream lock makes an append read the stream's true last event only in
-// READ COMMITTED, where each statement takes a new snapshot. A REPEATABLE READ
-// transaction keeps its first snapshot: it reads an older version, and its
-// insert then collides with the newer event on UNIQUE (aggregate_id,
-// event_version). That refusal is the behaviour: a conflict, nothing written,
-// without the stream's version (the constraint cannot tell it; -1 says
-// unknown), so the caller retries in a new transaction.
+// A REPEATABLE READ transaction keeps its first snapshot: it reads an older
+// version, and its insert then collides with the newer event on UNIQUE
+// (aggregate_id, event_version). That refusal is the behaviour: a conflict,
+// nothing written, without the stream's version (the error aborted the
+// transaction, so it cannot be asked; -1 says unknown), and the caller
+// retries in a new transaction.
 describe("a REPEATABLE READ caller whose snapshot predates the stream's last append", () => {
   for (const expectedVersion of [1, "any"] as const) {
     it(`expecting ${expectedVersion}: WrongExpectedVersionError without the actual version, nothing written, a new transaction appends`, async () => {
@@ -98,3 +99,54 @@ describe("a REPEATABLE READ caller whose snapshot predates the stream's last app
     });
   }
 });
+
+// No lock serializes a stream's appends (migration 0012): two that read the
+// same last event race into UNIQUE (aggregate_id, event_version), and the one
+// that inserts second waits for the first's transaction and then fails.
+describe("two appends of one stream racing", () => {
+  it("inside callers' transactions: the second waits, gets WrongExpectedVersionError once the first commits, and writes nothing", async () => {
+    const streamId = randomUUID();
+    const first = await openTransaction(db);
+    const second = await openTransaction(db);
+    try {
+      await appendToStream(first.client, STREAM_TYPE, streamId, [claim(1)], { expectedVersion: 0 });
+      const racing = appendToStream(second.client, STREAM_TYPE, streamId, [claim(2)], { expectedVersion: 0 }).catch((e: unknown) => e);
+      await waitingBehind(first.client);
+      await first.end("COMMIT");
+      const error = await racing;
+      expect(error).toBeInstanceOf(WrongExpectedVersionError);
+      // Its transaction is aborted, so the stream's version cannot be asked in it.
+      expect(error).toMatchObject({ streamId, expected: 0, actual: -1 });
+    } finally {
+      await second.end("ROLLBACK");
+    }
+    expect(writersOf(await readStream(db, streamId))).toEqual([1]);
+  });
+
+  it("expecting any, auto-committed: the second goes on at the next version", async () => {
+    const streamId = randomUUID();
+    const first = await openTransaction(db);
+    let racing: Promise<{ nextExpectedVersion: number }>;
+    try {
+      await appendToStream(first.client, STREAM_TYPE, streamId, [claim(1)]);
+      racing = withConnection(db, (client) => appendToStream(client, STREAM_TYPE, streamId, [claim(2)]));
+      await waitingBehind(first.client);
+    } finally {
+      await first.end("COMMIT");
+    }
+    expect(await racing).toMatchObject({ nextExpectedVersion: 2 });
+    expect(writersOf(await readStream(db, streamId))).toEqual([1, 2]);
+  });
+});
+
+/** Waits until another connection waits for the transaction of `holder` (on a unique index entry it wrote). */
+async function waitingBehind(holder: Queryable): Promise<void> {
+  for (let tries = 0; tries < 500; tries++) {
+    const { rows } = await holder.query(
+      "SELECT 1 FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted AND transactionid = xid(pg_current_xact_id())",
+    );
+    if (rows.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("no append waited for the transaction");
+}

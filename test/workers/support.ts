@@ -74,13 +74,15 @@ export async function withDb<T>(work: (db: import("@neondatabase/serverless").Cl
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * A hold on a stream's append lock (the advisory lock append_to_stream takes
- * first): a command on that aggregate is decided (its context looked up) and
- * then waits just before its append, so a test can commit another command in
- * the gap that a rule re-checked at append exists for.
+ * A hold on a stream's next version: a command on that aggregate is decided
+ * (its context looked up) and then waits in its append, so a test can commit
+ * another command in the gap that a rule re-checked at append exists for.
+ * The hold is an uncommitted event at the version the append will insert: the
+ * append waits on UNIQUE (aggregate_id, event_version) for the holding
+ * transaction, which rolls back at the end, and then goes on.
  */
 export interface StreamLock {
-  /** Waits until a connection is queued behind the lock and returns its backend pid (null once `stop()` says so). */
+  /** Waits until a connection is queued behind the hold and returns its backend pid (null once `stop()` says so). */
   waiter(stop?: () => boolean): Promise<number | null>;
   /** Breaks the connection of a queued appender, as a network failure would. */
   terminate(pid: number): Promise<void>;
@@ -91,27 +93,29 @@ export async function whileStreamLocked<T>(streamId: string, work: (lock: Stream
   return withDb(async (db) => {
     await db.query("BEGIN");
     try {
-      await db.query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))", [streamId]);
+      await db.query(
+        `INSERT INTO event_store.events (aggregate_id, aggregate_type, event_type, event_data, event_version)
+         SELECT $1, 'held', 'held', '{}', coalesce(max(event_version), 0) + 1 FROM event_store.events WHERE aggregate_id = $1`,
+        [streamId],
+      );
       return await work({
         async waiter(stop = () => false) {
           for (let tries = 0; tries < 500 && !stop(); tries++) {
             const { rows } = await db.query<{ pid: number }>(
-              `SELECT w.pid FROM pg_locks w JOIN pg_locks h ON h.locktype = 'advisory' AND h.granted AND h.pid = pg_backend_pid()
-                 AND h.classid = w.classid AND h.objid = w.objid AND h.objsubid = w.objsubid
-               WHERE w.locktype = 'advisory' AND NOT w.granted`,
+              "SELECT pid FROM pg_locks WHERE locktype = 'transactionid' AND NOT granted AND transactionid = xid(pg_current_xact_id())",
             );
             if (rows[0]) return rows[0].pid;
             await sleep(10);
           }
           if (stop()) return null;
-          throw new Error(`no append queued behind the lock of ${streamId}`);
+          throw new Error(`no append queued behind the hold on ${streamId}`);
         },
         async terminate(pid) {
           await db.query("SELECT pg_terminate_backend($1)", [pid]);
         },
       });
     } finally {
-      await db.query("COMMIT");
+      await db.query("ROLLBACK"); // the held version is free again
     }
   });
 }

@@ -8,10 +8,9 @@
 #   DATABASE_URL=... scripts/bench/pgbench/run.sh append 8 3
 #   PGOPTIONS='-c synchronous_commit=off' DATABASE_URL=... scripts/bench/pgbench/run.sh append 8 3
 #
-# <script> is a .sql file of this folder (without .sql): raw, events or append;
-# or fn=<function> (append.sql calling another function) or table=<table>
-# (events.sql into another table), for the variants in variants.sql (load
-# them first: psql "$DATABASE_URL" -f scripts/bench/pgbench/variants.sql).
+# <script>: raw, events, append (the library's statement), ... as
+# script-file.sh lists; fn=<function> and table=<table> are the variants in
+# variants.sql (load them first: psql "$DATABASE_URL" -f scripts/bench/pgbench/variants.sql).
 # synchronous_commit=off takes the WAL flush out, so the figure is the CPU
 # price alone (what decides throughput once many writers share each flush).
 set -euo pipefail

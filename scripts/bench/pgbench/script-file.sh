@@ -1,13 +1,24 @@
-# Sourced by run.sh and wal.sh: writes the pgbench script that $1 names to a
-# temporary file, $script_file (removed on exit). <script> is a .sql file of
-# this folder (without .sql), or fn=<function> (append.sql calling another
-# function), or table=<table> (events.sql into another table).
+# Sourced by run.sh, wal.sh and interleaved.sh: write_script <script> <file>
+# writes the pgbench script that <script> names; given <script> as its
+# argument, it writes it to a temporary file, $script_file (removed on exit). <script> is a .sql file of
+# this folder (without .sql); or append / append-keys, the library's append
+# statement as the client sends it (print-append.ts); or fn=<function>
+# (function-call.sql calling a function of variants.sql, such as append_0011,
+# the PL/pgSQL append that migration 0012 replaced); or table=<table>
+# (events.sql into another table).
 here=$(dirname "${BASH_SOURCE[0]}")
-script=$1
-script_file=$(mktemp --suffix=.sql)
-trap 'rm -f "$script_file"' EXIT
-case "$script" in
-  fn=*) sed "s/event_store.append_to_stream(/event_store.${script#fn=}(/" "$here/append.sql" > "$script_file" ;;
-  table=*) sed "s/event_store.events/event_store.${script#table=}/" "$here/events.sql" > "$script_file" ;;
-  *) cp "$here/$script.sql" "$script_file" ;;
-esac
+write_script() {
+  case "$1" in
+    append) npx tsx "$here/print-append.ts" > "$2" ;;
+    append-keys) npx tsx "$here/print-append.ts" keys > "$2" ;;
+    fn=*) sed "s/event_store.append_to_stream(/event_store.${1#fn=}(/" "$here/function-call.sql" > "$2" ;;
+    table=*) sed "s/event_store.events/event_store.${1#table=}/" "$here/events.sql" > "$2" ;;
+    *) cp "$here/$1.sql" "$2" ;;
+  esac
+}
+if [ $# -gt 0 ]; then
+  script=$1
+  script_file=$(mktemp --suffix=.sql)
+  trap 'rm -f "$script_file"' EXIT
+  write_script "$script" "$script_file"
+fi
