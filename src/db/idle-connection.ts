@@ -64,7 +64,8 @@ export class IdleConnection {
 
   // A busy connection is used many times a second: moving a deadline costs
   // nothing, while a timer cleared and set again on every query was a
-  // measurable share of a read's CPU (docs/BENCHMARKS.md, "The nested read").
+  // measurable share of a read's CPU (docs/BENCHMARKS.md, "The nested read:
+  // telemetry, timers, readers").
   // So one timer runs per idle period and, when it fires early, waits out the rest.
   #used(): void {
     this.#lastUsed = Date.now();
