@@ -1,7 +1,7 @@
 // One warm Postgres connection for a Durable Object: opened on first use,
 // closed after a short idle time, dropped (and reopened lazily) after an error.
-// "Idle" means no query in flight: the timer only runs while nothing is
-// waiting on the socket, so a long batch or a lock wait is never cut off.
+// "Idle" means no query in flight for the whole idle time, so a long batch or
+// a lock wait is never cut off.
 import type { Client } from "@neondatabase/serverless";
 import { connectClient, type DatabaseSettings } from "./connection.ts";
 
@@ -9,6 +9,7 @@ export class IdleConnection {
   #client: Promise<Client> | undefined;
   #timer: ReturnType<typeof setTimeout> | undefined;
   #inFlight = 0;
+  #lastUsed = 0;
 
   constructor(
     private readonly settings: () => DatabaseSettings,
@@ -19,7 +20,6 @@ export class IdleConnection {
     if (!this.#client) {
       // Connecting counts as in flight: a slow connect is not idleness either.
       this.#inFlight++;
-      clearTimeout(this.#timer);
       const connecting = connectClient(this.settings())
         .then((client) => {
           client.on("error", () => this.#forget(connecting));
@@ -27,12 +27,12 @@ export class IdleConnection {
         })
         .finally(() => {
           this.#inFlight--;
-          this.#armIdleTimer();
+          this.#used();
         });
       connecting.catch(() => this.#forget(connecting));
       this.#client = connecting;
     } else {
-      this.#armIdleTimer();
+      this.#used();
     }
     return this.#client;
   }
@@ -42,6 +42,7 @@ export class IdleConnection {
     const client = this.#client;
     this.#client = undefined;
     clearTimeout(this.#timer);
+    this.#timer = undefined;
     await (await client?.catch(() => undefined))?.end().catch(() => undefined);
   }
 
@@ -51,23 +52,32 @@ export class IdleConnection {
     // Every caller goes through query(), whatever overload it uses (drizzle passes a config object).
     const tracked = async (...args: unknown[]) => {
       this.#inFlight++;
-      clearTimeout(this.#timer);
       try {
         return await query(...args);
       } finally {
         this.#inFlight--;
-        this.#armIdleTimer();
+        this.#used();
       }
     };
     return Object.assign(client, { query: tracked as Client["query"] });
   }
 
-  #armIdleTimer(): void {
-    clearTimeout(this.#timer);
-    if (this.#inFlight > 0) return;
-    this.#timer = setTimeout(() => {
-      if (this.#inFlight === 0) void this.close();
-    }, this.idleMs);
+  // A busy connection is used many times a second: moving a deadline costs
+  // nothing, while a timer cleared and set again on every query was a
+  // measurable share of a read's CPU (docs/BENCHMARKS.md, "The nested read:
+  // telemetry, timers, readers").
+  // So one timer runs per idle period and, when it fires early, waits out the rest.
+  #used(): void {
+    this.#lastUsed = Date.now();
+    this.#timer ??= setTimeout(() => this.#checkIdle(), this.idleMs);
+  }
+
+  #checkIdle(): void {
+    this.#timer = undefined;
+    if (!this.#client) return;
+    const idleFor = Date.now() - this.#lastUsed;
+    if (this.#inFlight === 0 && idleFor >= this.idleMs) void this.close();
+    else this.#timer = setTimeout(() => this.#checkIdle(), this.#inFlight > 0 ? this.idleMs : this.idleMs - idleFor);
   }
 
   #forget(client: Promise<Client>): void {

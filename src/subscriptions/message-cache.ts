@@ -34,38 +34,54 @@ export class MessageCache {
     sql.exec("CREATE TABLE IF NOT EXISTS topic_evicted (name TEXT PRIMARY KEY, through_id TEXT NOT NULL)");
   }
 
-  /** Stores the messages not seen before, in order; returns them (the ones to deliver). */
+  /**
+   * Stores the messages not seen before, in order; returns them (the ones to
+   * deliver). A batch costs one INSERT per message, and its topics' last ids,
+   * counts and rates once per topic: telemetry batches carry tens of reports.
+   */
   publish(messages: readonly PubSubMessage[], now = Date.now()): PubSubMessage[] {
     const accepted: PubSubMessage[] = [];
+    const topics = new Map<string, { last: LogPosition | undefined; accepted: PubSubMessage[] }>();
     for (const message of messages) {
-      const last = this.sql.exec<{ last_id: string }>("SELECT last_id FROM topic WHERE name = ?", message.topic).toArray()[0];
-      if (last && comparePositions(decodePosition(message.id), decodePosition(last.last_id)) <= 0) continue;
+      let topic = topics.get(message.topic);
+      if (!topic) {
+        const row = this.sql.exec<{ last_id: string }>("SELECT last_id FROM topic WHERE name = ?", message.topic).toArray()[0];
+        topic = { last: row ? decodePosition(row.last_id) : undefined, accepted: [] };
+        topics.set(message.topic, topic);
+      }
+      const position = decodePosition(message.id);
+      if (topic.last && comparePositions(position, topic.last) <= 0) continue;
       this.sql.exec(
         "INSERT INTO message (id, topic, payload, timestamp, source) VALUES (?, ?, ?, ?, ?)",
         message.id, message.topic, JSON.stringify(message.payload), message.timestamp, message.source,
       );
-      this.sql.exec(
-        `INSERT INTO topic (name, last_id, message_count, last_message_at) VALUES (?, ?, 1, ?)
-         ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id, message_count = message_count + 1, last_message_at = excluded.last_message_at`,
-        message.topic, message.id, message.timestamp,
-      );
-      this.sql.exec(
-        "INSERT INTO topic_second (topic, second, n) VALUES (?, ?, 1) ON CONFLICT (topic, second) DO UPDATE SET n = n + 1",
-        message.topic, Math.floor(now / 1000),
-      );
+      topic.last = position;
+      topic.accepted.push(message);
       accepted.push(message);
     }
-    if (accepted.length > 0) {
-      const evictedUpTo = `(SELECT MAX(seq) FROM message) - ${this.capacity}`;
-      // seq order is log order within a topic, so each topic's newest evicted row is its MAX(seq).
+    if (accepted.length === 0) return accepted;
+    for (const [name, topic] of topics) {
+      const newest = topic.accepted.at(-1);
+      if (!newest) continue;
       this.sql.exec(
-        `INSERT INTO topic_evicted (name, through_id)
-         SELECT topic, id FROM (SELECT topic, id, MAX(seq) FROM message WHERE seq <= ${evictedUpTo} GROUP BY topic) WHERE true
-         ON CONFLICT (name) DO UPDATE SET through_id = excluded.through_id`,
+        `INSERT INTO topic (name, last_id, message_count, last_message_at) VALUES (?, ?, ?, ?)
+         ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id, message_count = message_count + excluded.message_count, last_message_at = excluded.last_message_at`,
+        name, newest.id, topic.accepted.length, newest.timestamp,
       );
-      this.sql.exec(`DELETE FROM message WHERE seq <= ${evictedUpTo}`);
-      this.sql.exec("DELETE FROM topic_second WHERE second <= ?", Math.floor((now - RATE_WINDOW_MS) / 1000));
+      this.sql.exec(
+        "INSERT INTO topic_second (topic, second, n) VALUES (?, ?, ?) ON CONFLICT (topic, second) DO UPDATE SET n = n + excluded.n",
+        name, Math.floor(now / 1000), topic.accepted.length,
+      );
     }
+    const evictedUpTo = `(SELECT MAX(seq) FROM message) - ${this.capacity}`;
+    // seq order is log order within a topic, so each topic's newest evicted row is its MAX(seq).
+    this.sql.exec(
+      `INSERT INTO topic_evicted (name, through_id)
+       SELECT topic, id FROM (SELECT topic, id, MAX(seq) FROM message WHERE seq <= ${evictedUpTo} GROUP BY topic) WHERE true
+       ON CONFLICT (name) DO UPDATE SET through_id = excluded.through_id`,
+    );
+    this.sql.exec(`DELETE FROM message WHERE seq <= ${evictedUpTo}`);
+    this.sql.exec("DELETE FROM topic_second WHERE second <= ?", Math.floor((now - RATE_WINDOW_MS) / 1000));
     return accepted;
   }
 

@@ -28,6 +28,18 @@ describe("IdleConnection", () => {
     await connection.close();
   });
 
+  it("stays open while queries keep coming, each one moving the idle deadline", async () => {
+    const connection = new IdleConnection(settings, 150);
+    const db = await connection.get();
+    const pid = await backendPid(db);
+    // Four idle periods of steady use, a query every 50 ms: never idle for 150 ms.
+    for (const started = Date.now(); Date.now() - started < 600; ) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await backendPid(db)).toBe(pid);
+    }
+    await connection.close();
+  });
+
   it("closes after the idle time once nothing is in flight, and reconnects on the next use", async () => {
     const connection = new IdleConnection(settings, 100);
     const pid = await backendPid(await connection.get());

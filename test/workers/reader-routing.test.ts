@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isQueryRequest } from "../../src/http/reader-routing.ts";
+import { isQueryRequest, nextReaderName } from "../../src/http/reader-routing.ts";
 
 const post = (body: unknown) => new Request("http://test.local/graphql", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
 
@@ -14,5 +14,17 @@ describe("reader routing", () => {
       expect(await isQueryRequest(post({ query: "mutation { deleteCategory(input: { id: \"x\" }) { id } }" }))).toBe(false);
       expect(await isQueryRequest(post({ query: "{ unclosed" }))).toBe(false);
     }
+  });
+
+  it("hands an isolate's reads to the readers in turn, so none gets more than its share", () => {
+    const counts = new Map<string, number>();
+    for (let i = 0; i < 400; i++) {
+      const name = nextReaderName(4);
+      counts.set(name, (counts.get(name) ?? 0) + 1);
+    }
+    expect([...counts.keys()].sort()).toEqual(["reader-0", "reader-1", "reader-2", "reader-3"]);
+    expect([...counts.values()]).toEqual([100, 100, 100, 100]);
+    // Any 4 reads in a row meet 4 different readers.
+    expect(new Set(Array.from({ length: 4 }, () => nextReaderName(4))).size).toBe(4);
   });
 });
