@@ -1,6 +1,31 @@
 import { defineConfig } from "vitest/config";
 import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
 
+// Each Workers test file starts a fresh workerd that loads every module the
+// Worker imports; pre-bundled, the big dependencies are a few modules instead
+// of hundreds (a file's first test took 4-17 s of warming up without it;
+// docs/BENCHMARKS.md, "The test suite's time").
+const prebundled = {
+  optimizer: {
+    ssr: {
+      enabled: true,
+      include: [
+        "graphql",
+        "graphql-yoga",
+        "graphql-ws",
+        "graphql-query-complexity",
+        "@escape.tech/graphql-armor-cost-limit",
+        "@escape.tech/graphql-armor-max-aliases",
+        "@escape.tech/graphql-armor-max-depth",
+        "hono",
+        "drizzle-orm",
+        "dataloader",
+        "uuid",
+      ],
+    },
+  },
+};
+
 // The Worker and its Durable Objects in workerd, reaching the test Postgres
 // (started by test/support/global-setup.ts) through the WebSocket proxy.
 const workersRuntime = () =>
@@ -45,6 +70,7 @@ export default defineConfig({
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
+          deps: prebundled,
           testTimeout: 30_000,
           sequence: { groupOrder: 1 },
         },
@@ -56,6 +82,7 @@ export default defineConfig({
         test: {
           name: "workers-serial",
           include: ["test/workers-serial/**/*.test.ts"],
+          deps: prebundled,
           testTimeout: 120_000,
           fileParallelism: false,
           sequence: { groupOrder: 2 },

@@ -29,6 +29,8 @@ const FIELDS = "id position globalSequence aggregateId aggregateType eventType e
 const KEEP = 500;
 const PAGE = 100;
 const SECONDS_KEPT = 300;
+/** How long a notice stays once the stream is back and the gap is read: long enough to be read. */
+const NOTICE_AFTER_RECOVERY_MS = 5_000;
 
 export class EventFeed {
   events: EventRow[] = [];
@@ -40,6 +42,7 @@ export class EventFeed {
   #cursorRefused = false;
   #listeners = new Set<() => void>();
   #stop?: () => void;
+  #noticeTimer?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly schema: Schema,
@@ -73,13 +76,25 @@ export class EventFeed {
         // Shown now, even if the gap brings nothing new.
         this.#notify();
         this.#stop?.();
-        void this.start().then(() => this.#readGap(from));
+        clearTimeout(this.#noticeTimer);
+        const notice = this.error;
+        void this.start()
+          .then(() => this.#readGap(from))
+          .then(() => {
+            // Recovered: the notice goes after a while, unless a newer one replaced it.
+            this.#noticeTimer = setTimeout(() => {
+              if (this.error !== notice) return;
+              this.error = undefined;
+              this.#notify();
+            }, NOTICE_AFTER_RECOVERY_MS);
+          });
       },
     });
   }
 
   stop(): void {
     this.#stop?.();
+    clearTimeout(this.#noticeTimer);
     this.#listeners.clear();
   }
 

@@ -32,7 +32,25 @@ export async function connectClient(settings: DatabaseSettings): Promise<Client>
   // 'error' event would crash the isolate instead.
   client.on("error", () => undefined);
   await client.connect();
+  sendOnlyWhileOpen(client);
   return client;
+}
+
+/**
+ * The driver sends what pg writes on a zero-delay timer, so a write can reach
+ * a WebSocket that closed in between (Postgres ended the session, the proxy or
+ * the runtime dropped it). Browsers and Node ignore such a send; workerd
+ * throws, from the timer: an uncaught "Can't call WebSocket send() after
+ * close()" in the Durable Object's log. Nothing can be sent on a closed
+ * socket, and pg fails the query on the close anyway, so the send is dropped.
+ */
+function sendOnlyWhileOpen(client: Client): void {
+  const socket = (client as unknown as { connection: { stream: { ws?: WebSocket } } }).connection.stream.ws;
+  if (!socket || typeof WebSocket === "undefined") return;
+  const send = socket.send.bind(socket);
+  socket.send = (data) => {
+    if (socket.readyState === WebSocket.OPEN) send(data);
+  };
 }
 
 /** A pool, for Node-side code with concurrent work (tests, benchmarks, scripts). */

@@ -1,6 +1,6 @@
 // The categories read model's queries, next to the projection that writes the
 // table: resolvers map arguments and shapes, the SQL lives here.
-import { and, asc, eq, ilike, inArray, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, ilike, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/pg-core";
 import { categories } from "../../schema/query-db.ts";
 import { preparedOnce } from "../db/prepared.ts";
@@ -89,15 +89,23 @@ export function searchCategories(db: ReadDb, pattern: string, limit: number): Pr
     .limit(limit);
 }
 
+// The loaders' batch lookups are prepared too: the ids go in as one array, so one statement serves every batch size.
+const anyOf = (column: typeof categories.id | typeof categories.parentId) => sql`${column} = ANY(${sql.placeholder("ids")}::uuid[])`;
+
 /** Deleted ones too: a product or child may still point at a deleted category. */
 export function categoriesById(db: ReadDb, ids: readonly string[]): Promise<CategoryRow[]> {
-  return db.select().from(categories).where(inArray(categories.id, [...ids]));
+  const query = preparedOnce(db, "categories_by_id", (name) => db.select().from(categories).where(anyOf(categories.id)).prepare(name));
+  return query.execute({ ids: [...ids] });
 }
 
 export function activeChildrenOf(db: ReadDb, parentIds: readonly string[]): Promise<CategoryRow[]> {
-  return db
-    .select()
-    .from(categories)
-    .where(and(inArray(categories.parentId, [...parentIds]), eq(categories.active, true)))
-    .orderBy(asc(categories.name), asc(categories.id));
+  const query = preparedOnce(db, "categories_active_children_of", (name) =>
+    db
+      .select()
+      .from(categories)
+      .where(and(anyOf(categories.parentId), eq(categories.active, true)))
+      .orderBy(asc(categories.name), asc(categories.id))
+      .prepare(name),
+  );
+  return query.execute({ ids: [...parentIds] });
 }

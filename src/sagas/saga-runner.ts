@@ -104,14 +104,22 @@ export class OrderSagaRunner {
       this.ports.onCommit?.(result.position, [...new Set(events.map((e) => e.type))]);
     }
     // Once recorded, each failure (a provider's refusal, a timeout, compensation starting, the saga failing) is a log line.
+    // Compensation that starts because of the failure just logged says what it undoes, not the same code again;
+    // started by a cancel, its line is the only one with the cause, so it keeps the code.
+    let logged: { step?: string; code: string } | undefined;
     for (const event of events) {
       if (!("error" in event.data)) continue;
-      const data = event.data as { step?: string; failedStep?: string; attempt?: number };
+      const data = event.data as { step?: string; failedStep?: string; attempt?: number; compensations?: string[] };
+      const step = data.step ?? data.failedStep;
+      const error = errorFields(event.data.error);
+      const repeated = event.type === "order_saga.compensation_started" && logged !== undefined && logged.step === step && logged.code === error.code;
       this.log(event.type === "order_saga.failed" ? "error" : "warn", `saga ${event.type}`, {
-        step: data.step ?? data.failedStep,
+        step,
         attempt: data.attempt,
-        ...errorFields(event.data.error),
+        ...(data.compensations ? { compensations: data.compensations.join(",") } : {}),
+        ...(repeated ? {} : error),
       });
+      logged = { step, code: error.code };
     }
     if (state.status === "failed" && before.status !== "failed") this.ports.waitUntil(this.#failOrder(state));
   }

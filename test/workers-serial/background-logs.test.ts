@@ -84,4 +84,8 @@ it("logs a saga step's failure once recorded, with the saga, its position, the c
   }
   expect(line).toMatchObject({ level: "warn", step: "process_payment", attempt: 1, code: "INSUFFICIENT_FUNDS", correlationId });
   expect(line!.position).toMatch(/^\d+-\d+$/);
+  // The compensation it starts says what it undoes, without logging the same failure twice.
+  const compensation = logLines().find((entry) => entry.sagaId === sagaId && entry.message === "saga order_saga.compensation_started");
+  expect(compensation).toMatchObject({ level: "warn", step: "process_payment", compensations: "refund_payment,release_inventory,cancel_order", position: line!.position });
+  expect(compensation).not.toHaveProperty("code");
 });

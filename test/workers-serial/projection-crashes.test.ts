@@ -77,5 +77,7 @@ describe("projections under crashes and concurrency", () => {
     const status = await projectionStatus("categories");
     expect(status.lagP50Ms).not.toBeNull();
     expect(status.lagP99Ms).toBeGreaterThanOrEqual(status.lagP50Ms!);
-  });
+    // 160 new aggregates (a Durable Object and a connection each): 33 s on a
+    // quiet 2-core machine, 116 s at load 12, against the project's 120 s.
+  }, 240_000);
 });

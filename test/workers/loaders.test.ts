@@ -8,12 +8,18 @@ import { connectClient } from "../../src/db/connection.ts";
 import { graphqlServer } from "../../src/graphql/server.ts";
 import { gqlData } from "./support.ts";
 
-/** Runs one query on a fresh connection of its own; returns its data and the statements it ran. */
-async function countedRead(query: string): Promise<{ data: Record<string, any>; statements: number }> {
+/** Runs one query on a fresh connection of its own; returns its data, the statements it ran and those not prepared (unnamed). */
+async function countedRead(query: string): Promise<{ data: Record<string, any>; statements: number; unprepared: string[] }> {
   const client = await connectClient({ url: env.DATABASE_URL, proxy: env.DB_PROXY });
   let statements = 0;
+  const unprepared: string[] = [];
   const send = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
-  Object.assign(client, { query: (...args: unknown[]) => (statements++, send(...args)) });
+  const count = (statement: unknown) => {
+    statements++;
+    const { name, text } = typeof statement === "string" ? { name: undefined, text: statement } : (statement as { name?: string; text: string });
+    if (!name) unprepared.push(text);
+  };
+  Object.assign(client, { query: (...args: unknown[]) => (count(args[0]), send(...args)) });
   try {
     const request = new Request("http://test.local/graphql", {
       method: "POST",
@@ -23,7 +29,7 @@ async function countedRead(query: string): Promise<{ data: Record<string, any>; 
     const response = await graphqlServer().fetch(request, { env, executionContext: createExecutionContext(), db: { get: async () => client } });
     const body = (await response.json()) as { data?: Record<string, any>; errors?: unknown };
     expect(body.errors).toBeUndefined();
-    return { data: body.data!, statements };
+    return { data: body.data!, statements, unprepared };
   } finally {
     await client.end();
   }
@@ -50,13 +56,14 @@ async function catalog(tag: string) {
 
 it("products with their categories, parents and children take a handful of queries, whatever the number of rows", async () => {
   await catalog(`Loader ${crypto.randomUUID().slice(0, 6)}`);
-  const { data, statements } = await countedRead(
+  const { data, statements, unprepared } = await countedRead(
     `{ products(limit: 20) { name category { name parent { name children { name } } } } categories(limit: 20) { name children { name } } }`,
   );
   expect(data.products.length).toBeGreaterThan(3);
   // products with their categories and parents, categories with their
   // children, then the parents' children. A query per parent costs 20 and more here.
   expect(statements).toBeLessThanOrEqual(3);
+  expect(unprepared).toEqual([]);
 });
 
 it("a list reads its items' children, categories and parents in its own statement, and answers as the loaders do", async () => {
@@ -73,4 +80,6 @@ it("a list reads its items' children, categories and parents in its own statemen
   // The same fields through the loaders (category(id) and product(id) prefetch nothing).
   const loaded = await countedRead(`{ category(id: "${root}") { children { name } } }`);
   expect(loaded.data.category.children).toEqual(data.categories[0].children);
+  // Lists and the loaders' batch lookups alike are prepared statements: built once per connection, not per call.
+  expect(loaded.unprepared).toEqual([]);
 });
