@@ -113,7 +113,7 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
     const events = page.events.map((event) => blameOn([event], () => upcastDomainEvent(event)));
     const now = Date.now();
     for (const event of events) options.lag?.add(now - event.occurredAt.getTime());
-    const lag = options.lag ? { p50: options.lag.percentile(50), p99: options.lag.percentile(99) } : undefined;
+    const lag = options.lag?.percentiles();
     // Moving the checkpoint first also locks it: a second runner waits here, then finds it moved.
     const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position, lag);
     if (read === null) {
