@@ -1,10 +1,7 @@
 // One warm Postgres connection for a Durable Object: opened on first use,
 // closed after a short idle time, dropped (and reopened lazily) after an error.
-// "Idle" means no query in flight: a long batch or a lock wait is never cut
-// off. One timer checks the last use when it fires (and sets itself for the
-// rest), instead of a clear and a new timer around every query: workerd's
-// timers cost about 5% of a write's CPU that way (docs/BENCHMARKS.md,
-// "Writes: where a write's CPU goes").
+// "Idle" means no query in flight for the whole idle time, so a long batch or
+// a lock wait is never cut off.
 import type { Client } from "@neondatabase/serverless";
 import { connectClient, type DatabaseSettings } from "./connection.ts";
 
@@ -49,7 +46,7 @@ export class IdleConnection {
     await (await client?.catch(() => undefined))?.end().catch(() => undefined);
   }
 
-  /** The client, with its queries counted so the idle check waits for them. */
+  /** The client, with its queries counted so the idle timer waits for them. */
   #tracked(client: Client): Client {
     const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
     // Every caller goes through query(), whatever overload it uses (drizzle passes a config object).
@@ -65,21 +62,21 @@ export class IdleConnection {
     return Object.assign(client, { query: tracked as Client["query"] });
   }
 
+  // A busy connection is used many times a second: moving a deadline costs
+  // nothing, while a timer cleared and set again on every query was a
+  // measurable share of a read's CPU (docs/BENCHMARKS.md, "The nested read").
+  // So one timer runs per idle period and, when it fires early, waits out the rest.
   #used(): void {
     this.#lastUsed = Date.now();
-    this.#timer ??= setTimeout(() => this.#closeIfIdle(), this.idleMs);
+    this.#timer ??= setTimeout(() => this.#checkIdle(), this.idleMs);
   }
 
-  #closeIfIdle(): void {
+  #checkIdle(): void {
     this.#timer = undefined;
     if (!this.#client) return;
     const idleFor = Date.now() - this.#lastUsed;
-    if (this.#inFlight === 0 && idleFor >= this.idleMs) {
-      void this.close();
-      return;
-    }
-    // In use since: look again when the idle time after the last use is up (or, while a query runs, a full period on).
-    this.#timer = setTimeout(() => this.#closeIfIdle(), this.#inFlight > 0 ? this.idleMs : this.idleMs - idleFor);
+    if (this.#inFlight === 0 && idleFor >= this.idleMs) void this.close();
+    else this.#timer = setTimeout(() => this.#checkIdle(), this.#inFlight > 0 ? this.idleMs : this.idleMs - idleFor);
   }
 
   #forget(client: Promise<Client>): void {
