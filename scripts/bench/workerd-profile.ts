@@ -119,9 +119,10 @@ function summarize(profile: CpuProfile, modules: Map<string, string[]>) {
   return { total, idle, self, inclusive };
 }
 
-process.env.WRANGLER_INSPECTOR_PORT ??= String(await findFreePort());
+// scripts/lib/wrangler-dev.ts passes it to wrangler dev as --inspector-port.
+process.env.PROFILE_INSPECTOR_PORT ??= String(await findFreePort());
 const target = await openTarget("npx tsx scripts/bench/workerd-profile.ts", undefined, undefined);
-const inspectorPort = Number(process.env.WRANGLER_INSPECTOR_PORT);
+const inspectorPort = Number(process.env.PROFILE_INSPECTOR_PORT);
 try {
   const call = (query: string, variables: Record<string, unknown> = {}) => graphql(target.graphql, query, variables, true);
   const own: string[] = [];
