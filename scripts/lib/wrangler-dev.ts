@@ -43,6 +43,7 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
     "--port", String(options.port),
     "--persist-to", options.persistTo,
     "--show-interactive-dev-session=false",
+    ...(process.env.PROFILE_INSPECTOR_PORT ? ["--inspector-port", process.env.PROFILE_INSPECTOR_PORT] : []),
     ...Object.entries(options.vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
   ];
   // process.execPath: the Node running this script (22 from node_modules), not

@@ -6,7 +6,7 @@ import { upcastDomainEvent } from "../domain/upcasters.ts";
 import { START, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
 import { readCheckpoints } from "./checkpoints.ts";
 import { isTransient } from "../db/transient-errors.ts";
-import { advanceCheckpoint, justBefore, readConsumerPage } from "./page.ts";
+import { advanceCheckpoint, justBefore, readConsumerPage, type Lag } from "./page.ts";
 import type { LagWindow } from "./lag.ts";
 
 export interface Consumer {
@@ -21,6 +21,15 @@ export interface Consumer {
    * it applies them again. Not for a consumer whose work leaves the database.
    */
   rederivable?: boolean;
+  /**
+   * Its apply writes nothing to this database and its targets take a batch
+   * they have seen before as a no-op (the broadcaster shards by message id,
+   * sagas by their start): it runs before the checkpoint moves, outside any
+   * transaction. A transaction open while apply waits on other Durable
+   * Objects would hold back every consumer of the log (the gap-safe bound is
+   * cluster-wide) and cost two more round trips per batch.
+   */
+  appliesElsewhere?: boolean;
 }
 
 /** Where the consumer's checkpoint stands, as far as its runner knows: saves reading it before every batch. */
@@ -80,7 +89,8 @@ function blameOn<T>(events: readonly StoredEvent[], work: () => T): T {
 
 /**
  * Runs one batch: reads the page (no transaction), then applies its events and
- * moves the checkpoint in one transaction. A page with nothing for this
+ * moves the checkpoint in one transaction (or, for a consumer that applies
+ * elsewhere, applies and then moves it). A page with nothing for this
  * consumer has moved the checkpoint in the same statement that read it. `db`
  * must be a single connection, not a pool.
  */
@@ -107,13 +117,18 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
     return read === null ? raced : done(read);
   }
 
-  // One round trip either way: a query without parameters may hold two statements.
-  await db.query(consumer.rederivable ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN");
   try {
     const events = page.events.map((event) => blameOn([event], () => upcastDomainEvent(event)));
-    const now = Date.now();
-    for (const event of events) options.lag?.add(now - event.occurredAt.getTime());
-    const lag = options.lag ? { p50: options.lag.percentile(50), p99: options.lag.percentile(99) } : undefined;
+    const lag = recordLag(events, options);
+    if (consumer.appliesElsewhere) {
+      // Apply, then move (compare-and-set, autocommitted): a crash or a race in between only applies the batch again.
+      await blameOn(events, () => consumer.apply(db, events));
+      const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position, lag);
+      if (read === null) known.position = undefined;
+      return read === null ? raced : done(read);
+    }
+    // One round trip either way: a query without parameters may hold two statements.
+    await db.query(consumer.rederivable ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN");
     // Moving the checkpoint first also locks it: a second runner waits here, then finds it moved.
     const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position, lag);
     if (read === null) {
@@ -126,7 +141,7 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
     return done(read);
   } catch (error) {
     known.position = undefined;
-    await db.query("ROLLBACK").catch(() => undefined);
+    if (!consumer.appliesElsewhere) await db.query("ROLLBACK").catch(() => undefined);
     // The events of other types before the first one to blame are passed over
     // for good, so the checkpoint of a failed consumer stands right before the
     // event it failed at (an admin's skip expects that event next).
@@ -135,4 +150,10 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
     }
     throw error;
   }
+}
+
+function recordLag(events: readonly StoredEvent[], options: BatchOptions): Lag | undefined {
+  const now = Date.now();
+  for (const event of events) options.lag?.add(now - event.occurredAt.getTime());
+  return options.lag?.percentiles();
 }

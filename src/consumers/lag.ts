@@ -1,3 +1,5 @@
+import type { Lag } from "./page.ts";
+
 /** The last N commit-to-read-model delays, for p50/p99 in projectionStatus. */
 export class LagWindow {
   #samples: number[] = [];
@@ -9,9 +11,14 @@ export class LagWindow {
     if (this.#samples.length > this.size) this.#samples.splice(0, this.#samples.length - this.size);
   }
 
-  percentile(p: number): number | null {
-    if (this.#samples.length === 0) return null;
-    const sorted = [...this.#samples].sort((a, b) => a - b);
-    return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+  /**
+   * Both figures from one sort, and a typed array's (numeric, no comparator
+   * calls): two sorts of a full window per batch were about 2% of a write's CPU.
+   */
+  percentiles(): Lag {
+    if (this.#samples.length === 0) return { p50: null, p99: null };
+    const sorted = Float64Array.from(this.#samples).sort();
+    const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+    return { p50: at(50), p99: at(99) };
   }
 }

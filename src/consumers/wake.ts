@@ -1,5 +1,5 @@
 import type { Consumer } from "./consumer.ts";
-import { CONSUMER_EVENT_TYPES } from "./registry.ts";
+import { CONSUMER_WAKE_TYPES } from "./registry.ts";
 
 /** The ProjectorDO namespace, as far as waking goes. */
 export interface ConsumerDirectory {
@@ -9,15 +9,17 @@ export interface ConsumerDirectory {
 export interface WakerOptions {
   /** How long a consumer that none of a commit's events concern may wait for its wake-up. */
   laterMs: number;
+  /** For each consumer, the event types whose commits wake it at once. */
   consumers: ReadonlyMap<string, Consumer["eventTypes"]>;
 }
 
-export const DEFAULT_WAKER_OPTIONS: WakerOptions = { laterMs: 1_000, consumers: CONSUMER_EVENT_TYPES };
+export const DEFAULT_WAKER_OPTIONS: WakerOptions = { laterMs: 1_000, consumers: CONSUMER_WAKE_TYPES };
 
 /**
  * Nudges the consumers after a commit; the alarm catches anything lost here.
  * A consumer of one of the commit's event types is woken at once: a client
- * may be waiting on it (read-your-writes, subscriptions). The others only
+ * may be waiting on it (read-your-writes, subscriptions); the stats read
+ * model, which no client waits on, never is (CONSUMER_WAKE_TYPES). The others only
  * have to move their checkpoint past the commit, which can wait: woken at
  * once when this object has not woken them for `laterMs`, else once when
  * that time is up, for all the commits in between, instead of a pass each

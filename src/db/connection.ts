@@ -15,6 +15,7 @@ let configuredProxy: string | undefined | null = null;
 function configure(proxy: string | undefined): void {
   if (configuredProxy === proxy) return;
   configuredProxy = proxy;
+  coalesceWritesInMicrotasks();
   // SCRAM (embedded Postgres and Neon) does not work with a pipelined connect.
   neonConfig.pipelineConnect = false;
   if (proxy) {
@@ -22,6 +23,62 @@ function configure(proxy: string | undefined): void {
     neonConfig.useSecureWebSocket = false;
     neonConfig.pipelineTLS = false;
   }
+}
+
+/** The driver's socket, as far as its write path goes (not in its typings; the version is pinned). */
+interface DriverSocket {
+  ws?: { readyState: number; send(data: Uint8Array): void };
+  coalesceWrites: boolean;
+  rawWrite(data: Uint8Array): void;
+}
+
+const pendingWrites = new WeakMap<DriverSocket, Uint8Array[]>();
+
+/** WebSocket.OPEN, the same in workerd, browsers and Node. */
+const OPEN = 1;
+
+/**
+ * node-postgres writes a query as several small messages in one synchronous
+ * run; with `coalesceWrites` the driver sends them as one WebSocket message,
+ * gathered behind a `setTimeout(0)` per query. In workerd a timer is dear:
+ * about 4.5% of a write's CPU in the profile (docs/BENCHMARKS.md, "Writes:
+ * where a write's CPU goes"). A microtask gathers the same messages.
+ *
+ * The gathered write can find its WebSocket closed (Postgres ended the
+ * session, the proxy or the runtime dropped it). Browsers and Node ignore
+ * such a send; workerd throws, uncaught: "Can't call WebSocket send() after
+ * close()" in the Durable Object's log. Nothing can be sent on a closed
+ * socket, and pg fails the query on the close anyway, so the send is dropped.
+ */
+function coalesceWritesInMicrotasks(): void {
+  const socket = (neonConfig as unknown as { prototype: DriverSocket & { microtaskWrites?: true } }).prototype;
+  if (socket.microtaskWrites) return;
+  socket.microtaskWrites = true;
+  const original = socket.rawWrite;
+  socket.rawWrite = function (this: DriverSocket, data: Uint8Array) {
+    if (!this.coalesceWrites) return original.call(this, data);
+    const pending = pendingWrites.get(this);
+    if (pending) {
+      pending.push(data);
+      return;
+    }
+    pendingWrites.set(this, [data]);
+    queueMicrotask(() => {
+      const chunks = pendingWrites.get(this)!;
+      pendingWrites.delete(this);
+      if (this.ws?.readyState === OPEN) this.ws.send(chunks.length === 1 ? chunks[0]! : concat(chunks));
+    });
+  };
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const joined = new Uint8Array(chunks.reduce((length, chunk) => length + chunk.length, 0));
+  let offset = 0;
+  for (const chunk of chunks) {
+    joined.set(chunk, offset);
+    offset += chunk.length;
+  }
+  return joined;
 }
 
 /** A single connection, for code that keeps one warm (Durable Objects, scripts). */
@@ -32,25 +89,7 @@ export async function connectClient(settings: DatabaseSettings): Promise<Client>
   // 'error' event would crash the isolate instead.
   client.on("error", () => undefined);
   await client.connect();
-  sendOnlyWhileOpen(client);
   return client;
-}
-
-/**
- * The driver sends what pg writes on a zero-delay timer, so a write can reach
- * a WebSocket that closed in between (Postgres ended the session, the proxy or
- * the runtime dropped it). Browsers and Node ignore such a send; workerd
- * throws, from the timer: an uncaught "Can't call WebSocket send() after
- * close()" in the Durable Object's log. Nothing can be sent on a closed
- * socket, and pg fails the query on the close anyway, so the send is dropped.
- */
-function sendOnlyWhileOpen(client: Client): void {
-  const socket = (client as unknown as { connection: { stream: { ws?: WebSocket } } }).connection.stream.ws;
-  if (!socket || typeof WebSocket === "undefined") return;
-  const send = socket.send.bind(socket);
-  socket.send = (data) => {
-    if (socket.readyState === WebSocket.OPEN) send(data);
-  };
 }
 
 /** A pool, for Node-side code with concurrent work (tests, benchmarks, scripts). */

@@ -19,6 +19,8 @@ export function sagaManager(sagas: Env["SAGA"]): Consumer {
   return {
     name: SAGA_MANAGER,
     eventTypes: SAGA_MANAGER_EVENT_TYPES,
+    // Starts and cancels are idempotent: no transaction held open while sagas (new DOs that connect first) answer.
+    appliesElsewhere: true,
     async apply(_db, events) {
       const bySaga = new Map<string, StoredEvent[]>();
       for (const event of events) {

@@ -1,7 +1,8 @@
 // The broadcast publisher: a consumer of the global log (its own checkpoint,
 // run by ProjectorDO like the saga manager) that pushes every committed event
 // to EVERY broadcaster shard. The runner moves the checkpoint only after apply
-// returns, i.e. after every shard accepted the batch, so nothing is lost; a
+// returns, i.e. after every shard accepted the batch, so nothing is lost (and
+// holds no transaction open meanwhile: `appliesElsewhere`); a
 // batch redelivered after a crash carries the same ids (log positions), which
 // each shard ignores, so nothing is delivered twice, and order is log order.
 import type { Consumer } from "../consumers/consumer.ts";
@@ -29,6 +30,8 @@ export function broadcastPublisher(env: Pick<Env, "BROADCASTER" | "BROADCASTER_S
   return {
     name: BROADCAST_PUBLISHER,
     eventTypes: "all",
+    // Shards ignore ids they have stored: no transaction held open across the pushes.
+    appliesElsewhere: true,
     async apply(_db, events) {
       const messages = events.flatMap(toMessages);
       await Promise.all(shards.map((name) => env.BROADCASTER.getByName(name).publish(messages)));

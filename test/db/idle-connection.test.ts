@@ -49,4 +49,15 @@ describe("IdleConnection", () => {
     expect(next).not.toBe(pid);
     await connection.close();
   });
+
+  it("stays open while it is used more often than the idle time", async () => {
+    const connection = new IdleConnection(settings, 200);
+    const pid = await backendPid(await connection.get());
+    // Four idle periods in all, a query every half period: never idle for a whole one.
+    for (let i = 0; i < 8; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await backendPid(await connection.get())).toBe(pid);
+    }
+    await connection.close();
+  });
 });

@@ -100,10 +100,12 @@ describe("consumer batches", () => {
     expect(new Set(applied).size).toBe(6);
   });
 
-  it("stops right before the event it fails at, past the events of other types before it", async () => {
-    const { consumer, wanted, other } = await freshConsumer(async (_db, events) => {
+  it.each([false, true])("stops right before the event it fails at, past the events of other types before it (applies elsewhere: %s)", async (appliesElsewhere) => {
+    const fresh = await freshConsumer(async (_db, events) => {
       if (events.some((event) => (event.data as { poison?: boolean }).poison)) throw new Error("cannot apply a poisoned event");
     });
+    const { wanted, other } = fresh;
+    const consumer = { ...fresh.consumer, appliesElsewhere };
     const streamId = randomUUID();
     const first = await appendToStream(db, "consumer-test", streamId, [{ type: other, data: {} }, { type: other, data: {} }], { expectedVersion: 0 });
     const poisoned = await appendToStream(db, "consumer-test", streamId, [{ type: wanted, data: { poison: true } }], { expectedVersion: 2 });
@@ -116,5 +118,28 @@ describe("consumer batches", () => {
     // What an admin's skip takes as next: the failed event itself, not an event of another type before it.
     const [next] = (await readGlobalLog(db, { after: checkpoint, limit: 1 })).events;
     expect(next!.globalSequence).toBe(poisoned.globalSequences[0]);
+  });
+
+  it("applies a consumer that applies elsewhere with no transaction open, and moves its checkpoint only once apply returned", async () => {
+    const seen: { state: string; checkpointBefore: boolean }[] = [];
+    let pid = 0;
+    let target = 0;
+    const fresh = await freshConsumer(async () => {
+      const { rows } = await db.query<{ state: string }>("SELECT state FROM pg_stat_activity WHERE pid = $1", [pid]);
+      const checkpoint = (await readCheckpoints(db, [fresh.consumer.name])).get(fresh.consumer.name)!;
+      seen.push({ state: rows[0]!.state, checkpointBefore: checkpoint.globalSequence < target });
+    });
+    const consumer = { ...fresh.consumer, appliesElsewhere: true };
+    const appended = await appendToStream(db, "consumer-test", randomUUID(), [{ type: fresh.wanted, data: {} }], { expectedVersion: 0 });
+    target = appended.globalSequences[0]!;
+    await headReaching(db, appended.position!);
+
+    await withConnection(db, async (connection) => {
+      pid = (await connection.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid;
+      expect((await runUntilCaughtUp(async () => connection, consumer)).status).toBe("caught_up");
+    });
+    // "idle in transaction" would hold the gap-safe bound of every consumer back while apply waits.
+    expect(seen).toEqual([{ state: "idle", checkpointBefore: true }]);
+    expect((await readCheckpoints(db, [consumer.name])).get(consumer.name)!.globalSequence).toBeGreaterThanOrEqual(target);
   });
 });

@@ -4,7 +4,9 @@
 // test/workers-serial/consumer-wake.test.ts checks the same through workerd.
 import { describe, expect, it } from "vitest";
 import { ConsumerWaker, DEFAULT_WAKER_OPTIONS, type ConsumerDirectory } from "../../src/consumers/wake.ts";
-import { CONSUMER_EVENT_TYPES, CONSUMER_NAMES, consumerNamed } from "../../src/consumers/registry.ts";
+import { CONSUMER_EVENT_TYPES, CONSUMER_NAMES, CONSUMER_WAKE_TYPES, consumerNamed } from "../../src/consumers/registry.ts";
+import { STATS_CONSUMER } from "../../src/stats/event-counts.ts";
+import { BROADCAST_PUBLISHER } from "../../src/subscriptions/publisher.ts";
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -68,9 +70,23 @@ describe("ConsumerWaker", () => {
     expect(directory.woken.filter((name) => name === "orders")).toHaveLength(2);
   });
 
-  it("knows every consumer's event types as the consumer itself declares them", () => {
+  it("knows every consumer's event types as the consumer itself declares them, and wakes each at once for those, stats for none", () => {
     const env = { SAGA: undefined, BROADCASTER: undefined, BROADCASTER_SHARDS: undefined } as unknown as Env;
-    expect(DEFAULT_WAKER_OPTIONS.consumers).toBe(CONSUMER_EVENT_TYPES);
-    for (const name of CONSUMER_NAMES) expect([name, CONSUMER_EVENT_TYPES.get(name)]).toEqual([name, consumerNamed(name, env)?.eventTypes]);
+    expect(DEFAULT_WAKER_OPTIONS.consumers).toBe(CONSUMER_WAKE_TYPES);
+    for (const name of CONSUMER_NAMES) {
+      expect([name, CONSUMER_EVENT_TYPES.get(name)]).toEqual([name, consumerNamed(name, env)?.eventTypes]);
+      expect([name, CONSUMER_WAKE_TYPES.get(name)]).toEqual([name, name === STATS_CONSUMER ? [] : CONSUMER_EVENT_TYPES.get(name)]);
+    }
+  });
+
+  it("never wakes the stats read model at once after a write: no client waits on the counts", async () => {
+    const directory = recordingDirectory();
+    const waker = new ConsumerWaker(directory, { ...DEFAULT_WAKER_OPTIONS, laterMs: 300 });
+    await waker.wake(["category.updated"]); // the first commit of a Durable Object wakes everyone
+    directory.woken.length = 0;
+    await waker.wake(["category.updated"]);
+    expect(directory.woken.sort()).toEqual([BROADCAST_PUBLISHER, "categories"].sort());
+    await sleep(400);
+    expect(directory.woken).toContain(STATS_CONSUMER);
   });
 });

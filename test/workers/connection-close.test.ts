@@ -17,7 +17,7 @@ async function refusedSends(work: () => Promise<void>): Promise<string[]> {
   };
   try {
     await work();
-    // The driver sends what it writes on a zero-delay timer: let those run.
+    // The driver sends what it writes in a microtask: let those (and any timer) run.
     await new Promise((resolve) => setTimeout(resolve, 50));
   } finally {
     WebSocket.prototype.send = send;
@@ -30,7 +30,7 @@ describe("a Postgres connection whose socket closes under it, in workerd", () =>
     const refused = await refusedSends(async () => {
       const client = await connectClient(databaseSettings(env));
       const socket = (client as unknown as { connection: { stream: { ws: WebSocket } } }).connection.stream.ws;
-      // The query's bytes wait for the driver's timer; the socket closes first, as when
+      // The query's bytes wait for the driver's microtask; the socket closes first, as when
       // Postgres ends the session or the runtime drops the connection.
       const query = client.query("SELECT 1");
       socket.close();
