@@ -8,7 +8,16 @@ export interface DatabaseSettings {
   url: string;
   /** "host:port" of the local WebSocket-to-TCP proxy; unset in production */
   proxy?: string;
+  /** How long a connect may take before it fails; default CONNECT_TIMEOUT_MS. */
+  connectTimeoutMs?: number;
 }
+
+/**
+ * A connect that never completes (a server that accepts and stays silent, a
+ * proxy stuck halfway) would otherwise hang its caller for good: a consumer's
+ * pass waiting on it never ends, and every later wake-up joins it.
+ */
+const CONNECT_TIMEOUT_MS = 10_000;
 
 let configuredProxy: string | undefined | null = null;
 
@@ -84,7 +93,7 @@ function concat(chunks: readonly Uint8Array[]): Uint8Array {
 /** A single connection, for code that keeps one warm (Durable Objects, scripts). */
 export async function connectClient(settings: DatabaseSettings): Promise<Client> {
   configure(settings.proxy);
-  const client = new Client(settings.url);
+  const client = new Client({ connectionString: settings.url, connectionTimeoutMillis: settings.connectTimeoutMs ?? CONNECT_TIMEOUT_MS });
   // A dropped socket also fails the query in flight; without a listener the
   // 'error' event would crash the isolate instead.
   client.on("error", () => undefined);
