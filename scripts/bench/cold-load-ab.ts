@@ -11,7 +11,7 @@
 //
 //   npx tsx scripts/bench/cold-load-ab.ts --rounds 3 --loads 41
 import { readFile } from "node:fs/promises";
-import { loadavg } from "node:os";
+import { LoadSampler, currentLoad } from "./load.ts";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
@@ -68,9 +68,7 @@ async function timedLoad(db: Queryable, stream: LoadableStream, withSnapshot: bo
 }
 
 const database = await startBenchDatabase();
-const loadAtStart = loadavg()[0] ?? 0;
-let loadPeak = loadAtStart;
-const sampler = setInterval(() => (loadPeak = Math.max(loadPeak, loadavg()[0] ?? 0)), 1000);
+const load = new LoadSampler();
 try {
   const db = new pg.Client({ connectionString: database.url });
   await db.connect();
@@ -162,12 +160,12 @@ try {
     }
     console.log(
       `round ${round} snapshot load of ${streams[0]!.events} events on the server: planning ${median(planning).toFixed(3)} ms, execution ${median(execution).toFixed(3)} ms; ` +
-        `SELECT 1 round trip ${median(roundTrip).toFixed(3)} ms (medians of 21); load ${loadavg()[0]?.toFixed(2)}`,
+        `SELECT 1 round trip ${median(roundTrip).toFixed(3)} ms (medians of 21); load ${currentLoad().toFixed(2)}`,
     );
   }
   await db.end();
-  console.log(`1-minute load average ${loadAtStart.toFixed(2)} at start, up to ${loadPeak.toFixed(2)}`);
+  console.log(`1-minute load average ${load.atStart.toFixed(2)} at start, up to ${load.peak.toFixed(2)}`);
 } finally {
-  clearInterval(sampler);
+  load.stop();
   await database.stop();
 }

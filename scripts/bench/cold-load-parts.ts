@@ -17,7 +17,7 @@
 //
 //   npx tsx scripts/bench/cold-load-parts.ts --loads 400 --rounds 4
 import { readFile } from "node:fs/promises";
-import { loadavg } from "node:os";
+import { LoadSampler, currentLoad } from "./load.ts";
 import { parseArgs } from "node:util";
 import pg from "pg";
 import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
@@ -46,9 +46,7 @@ const describe = (values: number[]) => {
 };
 
 const database = await startBenchDatabase({ statementStats: true });
-const loadAtStart = loadavg()[0] ?? 0;
-let loadPeak = loadAtStart;
-const sampler = setInterval(() => (loadPeak = Math.max(loadPeak, loadavg()[0] ?? 0)), 1000);
+const load = new LoadSampler();
 try {
   const db = new pg.Client({ connectionString: database.url });
   await db.connect();
@@ -163,8 +161,8 @@ try {
     );
   }
   await db.end();
-  console.log(`1-minute load average ${loadAtStart.toFixed(2)} at start, up to ${loadPeak.toFixed(2)}, ${(loadavg()[0] ?? 0).toFixed(2)} at end`);
+  console.log(`1-minute load average ${load.atStart.toFixed(2)} at start, up to ${load.peak.toFixed(2)}, ${currentLoad().toFixed(2)} at end`);
 } finally {
-  clearInterval(sampler);
+  load.stop();
   await database.stop();
 }

@@ -13,7 +13,7 @@
 //                                       with --lag-rates 100,400 --rebuild-events 100000 --rounds 3 --write
 //   npm run bench -- --all --write      append, stack and read models one after the other in one process,
 //                                       and the table of issue 12's aims on top of BENCHMARKS.md (add --delivery for that too)
-import { loadavg } from "node:os";
+import { LoadSampler, currentLoad } from "./load.ts";
 import { parseArgs } from "node:util";
 import { takeOverShutdownSignals } from "../lib/shutdown-signals.ts";
 import { renderSummary, type SectionOutcome } from "./aims.ts";
@@ -60,8 +60,7 @@ takeOverShutdownSignals(() => {
   void (stopRunning?.() ?? Promise.resolve()).finally(() => process.exit(130));
 });
 
-const load = { atStart: loadavg()[0] ?? 0, peak: loadavg()[0] ?? 0 };
-const loadSampler = setInterval(() => (load.peak = Math.max(load.peak, loadavg()[0] ?? 0)), 1000);
+const load = new LoadSampler();
 
 const sections: { name: ReportSection; title: string; selected: boolean; run(): Promise<SectionOutcome> }[] = [
   { name: "append", title: "library append", selected: args.all || !(args.stack || args.delivery || args["read-models"]), run: appendSection },
@@ -109,14 +108,14 @@ try {
   if (!interrupted) console.error(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
   process.exitCode = interrupted ? 130 : 1;
 } finally {
-  clearInterval(loadSampler);
+  load.stop();
   await stopRunning?.();
 }
 // Keep-alive HTTP sockets to a stopped stack would hold the process open for a while.
 process.exit(process.exitCode ?? 0);
 
 function libraryContext(): LibraryBenchContext {
-  return { command, rounds, timing, load: { peak: loadavg()[0] ?? 0 }, started: (database) => (stopRunning = database.stop) };
+  return { command, rounds, timing, load: { peak: currentLoad() }, started: (database) => (stopRunning = database.stop) };
 }
 
 function appendSection(): Promise<SectionOutcome> {
@@ -141,7 +140,7 @@ async function readModelSection(): Promise<SectionOutcome> {
   const database = await startBenchDatabase();
   context.started(database);
   try {
-    const sampler = setInterval(() => (context.load.peak = Math.max(context.load.peak, loadavg()[0] ?? 0)), 1000);
+    const load = new LoadSampler();
     const results = await runReadModelBench({
       url: database.url,
       rounds,
@@ -149,7 +148,7 @@ async function readModelSection(): Promise<SectionOutcome> {
       lagRates: list(args["lag-rates"]),
       rebuildEvents: Number(args["rebuild-events"]),
       coldLoadSizes: [1_000, 10_000],
-    }).finally(() => clearInterval(sampler));
+    }).finally(() => (context.load.peak = Math.max(context.load.peak, load.stop())));
     return { report: renderReadModelReport(runFacts(context, database), results), aims: readModelAims(results) };
   } finally {
     await database.stop();
