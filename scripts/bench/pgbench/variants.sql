@@ -15,17 +15,8 @@ ALTER TABLE event_store.events_0011_shape ADD PRIMARY KEY (transaction_id, globa
 ALTER TABLE event_store.events_0011_shape ADD UNIQUE (aggregate_id, event_version);
 CREATE INDEX ON event_store.events_0011_shape (event_type);
 
--- Raises for the variants below; called only when a check fails.
-CREATE FUNCTION event_store.probe_raise(p_sqlstate text, p_message text, p_detail text)
-RETURNS boolean LANGUAGE plpgsql AS $$
-BEGIN
-  RAISE EXCEPTION USING ERRCODE = p_sqlstate, MESSAGE = p_message, DETAIL = coalesce(p_detail, ''),
-    HINT = CASE p_sqlstate WHEN '40001' THEN 'Retry the transaction.' ELSE '' END;
-END;
-$$;
-
 -- LANGUAGE sql (plans cached per session in PostgreSQL 18): the lock, then one
--- statement that probes the last event, checks (raising through probe_raise)
+-- statement that probes the last event, checks (raising through event_store.refuse_append, migration 0012)
 -- and inserts. fn=append_as_sql_function
 CREATE FUNCTION event_store.append_as_sql_function(
   p_stream_id uuid,
@@ -49,14 +40,14 @@ WITH last AS (
 ), checked AS MATERIALIZED (
   SELECT s.version, s.count, CASE
     WHEN s.count > 0 AND s.stream_type IS DISTINCT FROM p_stream_type AND s.stream_type IS NOT NULL THEN
-      event_store.probe_raise('ES004', format('stream %s belongs to %s, not %s', p_stream_id, s.stream_type, p_stream_type),
+      event_store.refuse_append('ES004', format('stream %s belongs to %s, not %s', p_stream_id, s.stream_type, p_stream_type),
         json_build_object('expected', p_stream_type, 'actual', s.stream_type)::text)
     WHEN p_expected_version IS NOT NULL AND ((p_expected_version = -1 AND s.version = 0) OR (p_expected_version >= 0 AND s.version <> p_expected_version)) THEN
-      event_store.probe_raise('ES001', format('stream %s is at version %s, expected %s', p_stream_id, s.version,
+      event_store.refuse_append('ES001', format('stream %s is at version %s, expected %s', p_stream_id, s.version,
         CASE p_expected_version WHEN -1 THEN 'an existing stream' WHEN 0 THEN 'no stream' ELSE p_expected_version::text END),
         json_build_object('expected', p_expected_version, 'actual', s.version)::text)
     WHEN s.prior_transaction_id IS NOT NULL AND s.last_transaction_id > s.prior_transaction_id THEN
-      event_store.probe_raise('40001', format('stream %s was appended to by a transaction newer than this one', p_stream_id), NULL)
+      event_store.refuse_append('40001', format('stream %s was appended to by a transaction newer than this one', p_stream_id), NULL)
     ELSE true END AS ok
   FROM stream s
 ), inserted AS (
@@ -82,10 +73,10 @@ BEGIN
   INSERT INTO event_store.events AS ev (aggregate_id, aggregate_type, event_type, event_data, metadata, event_version, schema_version)
   SELECT p_stream_id, p_stream_type, p_events->0->>'type', p_events->0->'data', coalesce(p_events->0->'metadata', '{}'::jsonb),
     CASE
-      WHEN l.aggregate_type IS DISTINCT FROM p_stream_type AND l.aggregate_type IS NOT NULL THEN event_store.probe_raise('ES004', 'type', '{}')::integer
+      WHEN l.aggregate_type IS DISTINCT FROM p_stream_type AND l.aggregate_type IS NOT NULL THEN event_store.refuse_append('ES004', 'type', '{}')::integer
       WHEN p_expected_version IS NOT NULL AND ((p_expected_version = -1 AND l.event_version IS NULL)
-           OR (p_expected_version >= 0 AND coalesce(l.event_version, 0) <> p_expected_version)) THEN event_store.probe_raise('ES001', 'version', '{}')::integer
-      WHEN pg_current_xact_id_if_assigned() < l.transaction_id THEN event_store.probe_raise('40001', 'older', NULL)::integer
+           OR (p_expected_version >= 0 AND coalesce(l.event_version, 0) <> p_expected_version)) THEN event_store.refuse_append('ES001', 'version', '{}')::integer
+      WHEN pg_current_xact_id_if_assigned() < l.transaction_id THEN event_store.refuse_append('40001', 'older', NULL)::integer
       ELSE coalesce(l.event_version, 0) + 1 END,
     coalesce((p_events->0->>'schemaVersion')::integer, 1)
   FROM (VALUES (1)) AS one LEFT JOIN LATERAL (
