@@ -11,6 +11,8 @@
 //                                       with --sockets 1,100,1000 --shards 2,8 --rate 2,5 --duration 10 --write
 //   npm run bench -- --read-models      projection lag, rebuild, cold load (scripts/bench/read-models.ts),
 //                                       with --lag-rates 100,400 --rebuild-events 100000 --rounds 3 --write
+//   npm run bench -- --hot-aggregate    group commit: one AggregateDO under many clients vs Emmett's hot stream
+//                                       (scripts/bench/hot-aggregate.ts), with --clients 8,64 --rounds 3 --write
 //   npm run bench -- --all --write      append, stack and read models one after the other in one process,
 //                                       and the table of issue 12's aims on top of BENCHMARKS.md (add --delivery for that too)
 import { LoadSampler, currentLoad } from "./load.ts";
@@ -40,6 +42,7 @@ const { values: args } = parseArgs({
     shards: { type: "string", default: "2" },
     rate: { type: "string", default: "2,5" },
     "read-models": { type: "boolean", default: false },
+    "hot-aggregate": { type: "boolean", default: false },
     "lag-rates": { type: "string", default: "100,400" },
     "rebuild-events": { type: "string", default: "100000" },
   },
@@ -63,10 +66,11 @@ takeOverShutdownSignals(() => {
 const load = new LoadSampler();
 
 const sections: { name: ReportSection; title: string; selected: boolean; run(): Promise<SectionOutcome> }[] = [
-  { name: "append", title: "library append", selected: args.all || !(args.stack || args.delivery || args["read-models"]), run: appendSection },
+  { name: "append", title: "library append", selected: args.all || !(args.stack || args.delivery || args["read-models"] || args["hot-aggregate"]), run: appendSection },
   { name: "stack", title: "stack over GraphQL", selected: args.all || args.stack, run: stackSection },
   { name: "read-models", title: "read models", selected: args.all || args["read-models"], run: readModelSection },
   { name: "delivery", title: "delivery", selected: args.delivery, run: deliverySection },
+  { name: "hot-aggregate", title: "hot aggregate", selected: args["hot-aggregate"], run: hotAggregateSection },
 ];
 
 const startedAt = new Date();
@@ -167,4 +171,11 @@ async function deliverySection(): Promise<SectionOutcome> {
     started: (close) => (stopRunning = close),
   });
   return { report, aims: [] };
+}
+
+async function hotAggregateSection(): Promise<SectionOutcome> {
+  const { runHotAggregateBench } = await import("./hot-aggregate.ts");
+  // The stack's client counts are not this section's: 8 and 64 unless --clients says otherwise.
+  const clients = process.argv.includes("--clients") ? list(args.clients) : [8, 64];
+  return runHotAggregateBench(libraryContext(), { clients, emmettWriters: 8 });
 }

@@ -75,8 +75,8 @@ function pairedRatioRows(results: Result[], ratios: RatioAim[]) {
   return ratios.flatMap((ratio) => ratio.writers.map((writers) => ({ ratio, writers, values: pairedRatios(results, ratio.numerator, ratio.denominator, writers) })));
 }
 
-/** The marked section of the document a report replaces: "summary" (the aims of `--all`), "append" (the event store), "stack", "delivery" or "read-models". */
-export type ReportSection = "summary" | "append" | "stack" | "delivery" | "read-models";
+/** The marked section of the document a report replaces: "summary" (the aims of `--all`), "append" (the event store), "stack", "delivery", "read-models" or "hot-aggregate". */
+export type ReportSection = "summary" | "append" | "stack" | "delivery" | "read-models" | "hot-aggregate";
 
 /** Projection lag, rebuild and cold load (scripts/bench/read-models.ts): medians over rounds, ratios per round. */
 export function renderReadModelReport(facts: RunFacts, results: ReadModelResults): string {

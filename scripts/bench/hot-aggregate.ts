@@ -1,0 +1,149 @@
+// `npm run bench -- --hot-aggregate`: DESIGN.md's hot-aggregate target, group
+// commit through the AggregateDO - at least 10x Emmett's hot-stream rate, p99
+// under 20 ms, no conflicts. Closed-loop clients send `updateCategory` by RPC
+// to ONE category's AggregateDO from inside workerd (hot-aggregate/ beside
+// this file: the Workers test pool runs the driver next to the real Durable
+// Objects, consumers included), so no HTTP floor stands in front of it.
+// Emmett's 8 writers on one stream (exact version, retry on conflict) run on
+// the same fresh Postgres in the same round, just before.
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import pg from "pg";
+import type { SectionOutcome } from "./aims.ts";
+import { checkAtLeast, checkBelow } from "./aims.ts";
+import { startBenchDatabase } from "./database.ts";
+import { createEmmettSchema, emmettHotStreamExact } from "./emmett.ts";
+import { median, ms, rate, spread } from "./figures.ts";
+import { runFacts, type LibraryBenchContext } from "./append.ts";
+import type { RunFacts } from "./report.ts";
+import { measure, type Measurement } from "./runner.ts";
+import { buildDashboard, DASHBOARD_BUILT } from "../lib/dashboard-build.ts";
+import { REPO_ROOT } from "../lib/stack-options.ts";
+
+export interface HotAggregateOptions {
+  /** Commands in flight at once, one trial each. */
+  clients: number[];
+  /** Emmett's writers on its one stream (DESIGN.md's figure is for 8). */
+  emmettWriters: number;
+}
+
+/** One trial of the driver in workerd, as it prints it. */
+interface AggregateTrial {
+  aggregateId: string;
+  clients: number;
+  windowMs: number;
+  commands: number;
+  p50: number;
+  p99: number;
+  errors: number;
+}
+
+interface Round {
+  emmett: Measurement;
+  ours: (AggregateTrial & { eventsPerSecond: number; eventsPerAppend: number })[];
+}
+
+const DRIVER_CONFIG = "scripts/bench/hot-aggregate/vitest.config.ts";
+const TRIAL_LINE = /HOT_AGGREGATE (\{.*\})/g;
+const AIM_RATIO = 10;
+const AIM_P99_MS = 20;
+
+export async function runHotAggregateBench(context: LibraryBenchContext, options: HotAggregateOptions): Promise<SectionOutcome> {
+  await buildDashboard(); // the driver's workerd serves public/ like the Worker does
+  const database = await startBenchDatabase();
+  context.started(database);
+  try {
+    await createEmmettSchema(database.url);
+    const rounds: Round[] = [];
+    for (let round = 0; round < context.rounds; round++) {
+      const emmett = await measure(emmettHotStreamExact, database.url, options.emmettWriters, context.timing);
+      const trials = await driveInWorkerd(database.url, options.clients, context.timing);
+      const ours = await Promise.all(trials.map(async (trial) => ({ ...trial, ...(await appendsOf(database.url, trial)) })));
+      rounds.push({ emmett, ours });
+      console.error(
+        `round ${round + 1}/${context.rounds}: emmett hot ${rate(emmett.eventsPerSecond)} events/s; ` +
+          ours.map((t) => `${t.clients} clients ${rate(t.eventsPerSecond)} events/s p99 ${t.p99} ms, ${t.eventsPerAppend.toFixed(1)} events per append`).join("; "),
+      );
+    }
+    return render(runFacts(context, database), options, rounds);
+  } finally {
+    await database.stop();
+  }
+}
+
+/** Runs the driver (one workerd, every client count in turn) and reads its trials from its output. */
+async function driveInWorkerd(url: string, clients: number[], timing: LibraryBenchContext["timing"]): Promise<AggregateTrial[]> {
+  const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--config", DRIVER_CONFIG], {
+    cwd: REPO_ROOT,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      DATABASE_URL: url,
+      [DASHBOARD_BUILT]: "1",
+      HOT_AGGREGATE_CLIENTS: clients.join(","),
+      HOT_AGGREGATE_WARMUP_MS: String(timing.warmupMs),
+      HOT_AGGREGATE_DURATION_MS: String(timing.durationMs),
+      CLOUDFLARE_CF_FETCH_ENABLED: "false",
+    },
+  });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once("exit", resolve));
+  const trials = [...output.matchAll(TRIAL_LINE)].map((match) => JSON.parse(match[1]!) as AggregateTrial);
+  if (code !== 0 || trials.length !== clients.length) {
+    throw new Error(`the hot-aggregate driver exited with ${code} after ${trials.length} of ${clients.length} trials:\n${output.slice(-3000)}`);
+  }
+  return trials;
+}
+
+/** Events per second in the window, and how many events each append carried (the group commit). */
+async function appendsOf(url: string, trial: AggregateTrial): Promise<{ eventsPerSecond: number; eventsPerAppend: number }> {
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  try {
+    const { rows } = await db.query<{ events: number; appends: number }>(
+      "SELECT count(*)::int AS events, count(DISTINCT transaction_id)::int AS appends FROM event_store.events WHERE aggregate_id = $1",
+      [trial.aggregateId],
+    );
+    const { events, appends } = rows[0]!;
+    // Each command renames the category: one event per command.
+    return { eventsPerSecond: (trial.commands / trial.windowMs) * 1000, eventsPerAppend: appends === 0 ? 0 : events / appends };
+  } finally {
+    await db.end();
+  }
+}
+
+function render(facts: RunFacts, options: HotAggregateOptions, rounds: Round[]): SectionOutcome {
+  const { machine } = facts;
+  const emmettRates = rounds.map((r) => r.emmett.eventsPerSecond);
+  const trialsOf = (clients: number) => rounds.map((r) => r.ours.find((t) => t.clients === clients)!);
+  const lines = [
+    `Command: \`${facts.command}\` on ${facts.date}: ${facts.rounds} round(s), each trial ${facts.timing.warmupMs / 1000} s warm-up + ${facts.timing.durationMs / 1000} s measured.`,
+    `Machine: nproc ${machine.nproc} (${machine.cpu}), Node ${machine.node}, PostgreSQL ${machine.postgres} (embedded, fresh, fsync on), ` +
+      `1-minute load average ${machine.loadAtStart.toFixed(2)} at start, up to ${facts.loadPeak.toFixed(2)} during the run, ${facts.loadAtEnd.toFixed(2)} at end.`,
+    "",
+    "| contender | writers or clients | events/s (median, min-max) | p50 ms | p99 ms | conflicts or errors | events per append |",
+    "|---|---:|---:|---:|---:|---:|---:|",
+    `| emmett hot (exact+retry) | ${options.emmettWriters} | ${spread(emmettRates, rate)} | ${ms(median(rounds.map((r) => r.emmett.p50)))} | ` +
+      `${ms(median(rounds.map((r) => r.emmett.p99)))} | ${median(rounds.map((r) => r.emmett.conflictsPerEvent)).toFixed(2)} conflicts/event | 1 |`,
+    ...options.clients.map((clients) => {
+      const trials = trialsOf(clients);
+      return `| AggregateDO, one category | ${clients} | ${spread(trials.map((t) => t.eventsPerSecond), rate)} | ${ms(median(trials.map((t) => t.p50)))} | ` +
+        `${ms(median(trials.map((t) => t.p99)))} | ${trials.reduce((sum, t) => sum + t.errors, 0)} errors | ${median(trials.map((t) => t.eventsPerAppend)).toFixed(1)} |`;
+    }),
+    "",
+    `Aims (DESIGN.md): events/s at least ${AIM_RATIO}x Emmett's hot stream (each ratio inside one round), p99 under ${AIM_P99_MS} ms, no conflicts.`,
+    "",
+    "| clients | AggregateDO / emmett hot | aim | met | p99 ms | aim | met |",
+    "|---:|---:|---:|---|---:|---:|---|",
+    ...options.clients.map((clients) => {
+      const ratios = rounds.map((r) => r.ours.find((t) => t.clients === clients)!.eventsPerSecond / r.emmett.eventsPerSecond);
+      const p99s = trialsOf(clients).map((t) => t.p99);
+      const ratioCheck = checkAtLeast("", ratios, AIM_RATIO, "");
+      const p99Check = checkBelow("", p99s, AIM_P99_MS, "");
+      return `| ${clients} | ${spread(ratios, (v) => v.toFixed(2))} | >= ${AIM_RATIO} | ${ratioCheck.met ? "yes" : "no"} | ${spread(p99s, ms)} | < ${AIM_P99_MS} | ${p99Check.met ? "yes" : "no"} |`;
+    }),
+  ];
+  return { report: `${lines.join("\n")}\n`, aims: [] };
+}
