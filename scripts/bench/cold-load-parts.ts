@@ -11,9 +11,10 @@
 //    robust to the waits for a core that a loaded machine adds;
 // 4. a load timed right after another kind of load, and after untimed
 //    `SELECT 1` round trips (the bench's ruler, scripts/bench/read-models.ts);
-// 5. the bench's cold-load ruler (scripts/bench/read-models.ts) three ways,
+// 5. the bench's cold-load ruler (scripts/bench/read-models.ts) four ways,
 //    taking turns in one process: the kinds one by one, one by one after two
-//    settling round trips, and in blocks of 7 (the bench's).
+//    settling round trips (the bench's), after 10 ms idle (as a Durable
+//    Object that was not running), and in blocks of 7.
 //
 //   npx tsx scripts/bench/cold-load-parts.ts --loads 400 --rounds 4
 import { readFile } from "node:fs/promises";
@@ -132,11 +133,12 @@ try {
   }
   for (const name of Object.keys(sequences)) console.log(`  ${name.padEnd(38)} ${describe(after[name]!)}`);
 
-  console.log("5. the bench's ruler, 21 of each kind: one by one after 0 or 2 settling round trips, or in blocks of 7; alternating");
+  console.log("5. the bench's ruler, 21 of each kind: one by one after 0 or 2 settling round trips or 10 ms idle, or in blocks of 7; alternating");
   const rulers: Record<string, ColdLoadRuler> = {
     "one by one": { block: 1, settleRoundTrips: 0 },
     "one by one, 2 settling": { block: 1, settleRoundTrips: 2 },
     "blocks of 7": { block: 7, settleRoundTrips: 0 },
+    "one by one, idle 10 ms": { block: 1, settleRoundTrips: 0, idleMs: 10 },
   };
   const measured: Record<string, { ratio: number[]; withMs: number[]; withoutMs: number[]; roundTripMs: number[] }> = {};
   for (let round = 0; round < Number(args.rounds); round++) {

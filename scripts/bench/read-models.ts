@@ -290,6 +290,8 @@ export interface ColdLoadRuler {
   block: number;
   /** Untimed `SELECT 1` round trips before each timed load. */
   settleRoundTrips: number;
+  /** An idle wait before each timed load (after the round trips), as a Durable Object that was not running sees it. */
+  idleMs?: number;
 }
 
 /**
@@ -318,6 +320,7 @@ export async function coldLoads(
     for (const kind of ORDERS[turn % ORDERS.length]!) {
       for (let i = 0; i < ruler.block; i++) {
         for (let settle = 0; settle < ruler.settleRoundTrips; settle++) await roundTrip();
+        if (ruler.idleMs) await sleep(ruler.idleMs);
         const started = performance.now();
         await run[kind]();
         times[kind].push(performance.now() - started);

@@ -48,28 +48,28 @@ export interface AggregatedStream<State> {
  * there), then the events after it, with only the columns a fold reads: the
  * driver decodes every column of every row, and metadata, times and positions
  * were 40% of the CPU of a load without a snapshot (docs/BENCHMARKS.md, "Cold
- * load: what a load with a snapshot is made of"). Sent as a named statement: each
- * connection parses and plans it once: parsing and planning were three
- * quarters of a snapshot load's server CPU ("Cold load: the load statement
- * as a named statement").
+ * load: what a load with a snapshot is made of"). The snapshot row is the one
+ * without an event type, and comes first by version alone: the tail starts
+ * after it. Sent as a named statement: each connection parses and plans it
+ * once: parsing and planning were three quarters of a snapshot load's server
+ * CPU ("Cold load: the load statement as a named statement").
  */
 const SNAPSHOT = `SELECT version, data, aggregate_type FROM event_store.snapshots
     WHERE aggregate_id = $1 AND state_version = $2::integer AND ($3::text IS NULL OR aggregate_type = $3)`;
 // The snapshot is looked up twice (an index probe each) rather than once in a
 // CTE: materializing the CTE cost the server more than the second probe.
-const LOAD_TEXT = `SELECT true AS snapshot, aggregate_type, NULL::text AS event_type, data, version, NULL::integer AS schema_version
+const LOAD_TEXT = `SELECT aggregate_type, NULL::text AS event_type, data, version, NULL::integer AS schema_version
     FROM (${SNAPSHOT}) AS snapshot
   UNION ALL
-  SELECT false AS snapshot, aggregate_type, event_type, event_data, event_version, schema_version FROM event_store.events
+  SELECT aggregate_type, event_type, event_data, event_version, schema_version FROM event_store.events
   WHERE aggregate_id = $1 AND event_version > coalesce((SELECT version FROM (${SNAPSHOT}) AS snapshot), 0)
-  ORDER BY snapshot DESC, version`;
+  ORDER BY version`;
 const LOAD_STATEMENT_NAME = "event_store_aggregate_stream";
 
 interface LoadRow {
-  snapshot: boolean;
   aggregate_type: string;
-  /** Null on the snapshot row. */
-  event_type: string;
+  /** Null on the snapshot row only (an event always has a type). */
+  event_type: string | null;
   /** The snapshot's state on the snapshot row, the event's data on the others. */
   data: unknown;
   version: number;
@@ -96,7 +96,7 @@ export async function aggregateStream<State>(db: Queryable, streamId: string, op
     return { state, version: rows.at(-1)!.version, streamType, snapshotVersion, eventsApplied };
   }
   for (const row of rows) {
-    if (row.snapshot) {
+    if (row.event_type === null) {
       state = row.data as State;
       version = snapshotVersion = row.version;
       continue;

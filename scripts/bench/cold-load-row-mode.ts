@@ -1,0 +1,72 @@
+// The load's rows as arrays (`rowMode: "array"`) against objects (as
+// `aggregateStream` reads them), A/B on ONE warm connection of a fresh
+// Postgres holding the read-models bench's 1k-event category stream (snapshot
+// 5 versions before the end) and its 100k-event log; same statement, same
+// fold. CPU per load, client (`process.cpuUsage()`) and server (the backend's
+// /proc/<pid>/schedstat), 400 snapshot loads and 40 loads without per side and
+// round, 8 rounds taking turns. Not adopted (docs/BENCHMARKS.md).
+//
+//   npx tsx scripts/bench/cold-load-row-mode.ts
+import { readFileSync } from "node:fs";
+import pg from "pg";
+import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
+import { startBenchDatabase } from "./database.ts";
+import { median } from "./figures.ts";
+import { categoryStream, folding, seedRebuildLog } from "./read-models.ts";
+import { currentLoad } from "./load.ts";
+const { decider } = categoryWriteModel;
+const SNAPSHOT = `SELECT version, data, aggregate_type FROM event_store.snapshots
+    WHERE aggregate_id = $1 AND state_version = $2::integer AND ($3::text IS NULL OR aggregate_type = $3)`;
+const S1 = `SELECT aggregate_type, NULL::text AS event_type, data, version, NULL::integer AS schema_version
+    FROM (${SNAPSHOT}) AS snapshot
+  UNION ALL
+  SELECT aggregate_type, event_type, event_data, event_version, schema_version FROM event_store.events
+  WHERE aggregate_id = $1 AND event_version > coalesce((SELECT version FROM (${SNAPSHOT}) AS snapshot), 0)
+  ORDER BY version`;
+const database = await startBenchDatabase({});
+try {
+  const db = new pg.Client({ connectionString: database.url });
+  await db.connect();
+  const stream = await categoryStream(db, 1000);
+  await seedRebuildLog(db, 100_000);
+  await db.query("VACUUM ANALYZE event_store.snapshots");
+  const backend = `/proc/${(await db.query("SELECT pg_backend_pid() AS pid")).rows[0].pid}/schedstat`;
+  const backendNs = () => Number(readFileSync(backend, "utf8").split(" ")[0]);
+  const load = async (mode: "objects" | "arrays", withSnapshot: boolean) => {
+    let state = folding.initialState() as unknown;
+    const values = [stream.id, withSnapshot ? decider.stateVersion : null, "category"];
+    if (mode === "objects") {
+      const { rows } = await db.query({ name: "o", text: S1, values });
+      for (const row of rows) {
+        if (row.event_type === null) { state = row.data; continue; }
+        state = folding.evolve(state, folding.upcast({ type: row.event_type, data: row.data, version: row.version, schemaVersion: row.schema_version }));
+      }
+    } else {
+      const { rows } = await db.query({ name: "a", text: S1, values, rowMode: "array" });
+      for (const row of rows as unknown[][]) {
+        if (row[1] === null) { state = row[2]; continue; }
+        state = folding.evolve(state, folding.upcast({ type: row[1] as string, data: row[2], version: row[3] as number, schemaVersion: row[4] as number }));
+      }
+    }
+    return state;
+  };
+  for (let i = 0; i < 20; i++) for (const s of ["objects", "arrays"] as const) { await load(s, true); await load(s, false); }
+  const cpu: Record<string, number[]> = {};
+  for (let round = 0; round < 8; round++) {
+    for (const s of (round % 2 ? ["objects", "arrays"] : ["arrays", "objects"]) as ("objects" | "arrays")[]) {
+      for (const w of [true, false]) {
+        const n = w ? 400 : 40;
+        const c0 = process.cpuUsage(); const b0 = backendNs();
+        for (let i = 0; i < n; i++) await load(s, w);
+        const c = process.cpuUsage(c0); const b = backendNs() - b0;
+        (cpu[`${s} ${w ? "with" : "without"} client`] ??= []).push((c.user + c.system) / 1000 / n);
+        (cpu[`${s} ${w ? "with" : "without"} server`] ??= []).push(b / 1e6 / n);
+      }
+    }
+  }
+  for (const [k, v] of Object.entries(cpu)) console.log(k.padEnd(28), median(v).toFixed(4), v.map((x) => x.toFixed(3)).join(" "));
+  console.log("load", currentLoad());
+  await db.end();
+} finally {
+  await database.stop();
+}
