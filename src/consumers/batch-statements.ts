@@ -3,8 +3,8 @@
 // one statement; a query without parameters may hold several, run in order,
 // each with its own answer. So a batch's statements are written out with their
 // parameters as SQL literals and sent together: BEGIN with the checkpoint move,
-// then the apply's statements with COMMIT (docs/BENCHMARKS.md, "Writes: a
-// consumer batch in three round trips").
+// then the apply's statements with COMMIT (docs/BENCHMARKS.md, "Writes: relayed
+// wake-ups, batches in three round trips").
 import type { NamedStatement, Queryable } from "../event-store/index.ts";
 
 /** A statement and its parameters ($1, $2, ...), as the driver takes them. */
@@ -36,7 +36,11 @@ export function sqlLiteral(value: unknown): string {
   throw new TypeError(`no SQL literal for a ${typeof value}`);
 }
 
-/** The statement with its parameters written in: one that can share a query with others. */
+/**
+ * The statement with its parameters written in: one that can share a query
+ * with others. Every `$n` in the text is taken for a parameter, so the text
+ * must hold none of its own (in a string or a dollar-quoted body).
+ */
 export function inlined({ text, values }: Statement): string {
   return text.replace(/\$(\d+)/g, (_, n: string) => {
     const index = Number(n) - 1;
