@@ -10,6 +10,7 @@ import { consumerNamed } from "../src/consumers/registry.ts";
 import { finishRebuild, isRebuilding, startRebuild } from "../src/projections/rebuild.ts";
 import { projectionNamed } from "../src/projections/registry.ts";
 import { WakeUps, runUntilCaughtUp } from "../src/consumers/runner.ts";
+import { ConsumerWaker } from "../src/consumers/wake.ts";
 import { errorFields, logLine } from "../src/telemetry/log.ts";
 
 /** Keep polling this long after the last wake-up, in case one was lost. */
@@ -28,6 +29,8 @@ export class ProjectorDO extends DurableObject<Env> {
   #lag = new LagWindow();
   #known: KnownPosition = {};
   #wakeUps = new WakeUps();
+  /** Relays the wake-ups a commit's wake-up carried for consumers that can wait (ConsumerWaker). */
+  #relay = new ConsumerWaker(this.env.PROJECTOR);
   #running: Promise<void> | undefined;
   #again = false;
   /** Unknown after a start, and true after this instance stopped its consumer at an event. */
@@ -35,8 +38,16 @@ export class ProjectorDO extends DurableObject<Env> {
   /** When this instance last stored its name and wake time (every commit wakes it). */
   #safetyNetArmedAt = 0;
 
-  /** Called after each commit (not awaited by clients). Resolves once caught up. */
-  async wake(name: string): Promise<void> {
+  /**
+   * Called after each commit (not awaited by clients). Resolves once caught up.
+   * `relay`: consumers the commit does not concern, to be woken at most once a second.
+   */
+  async wake(name: string, relay: readonly string[] = []): Promise<void> {
+    if (relay.length > 0) {
+      const now: Promise<void>[] = [];
+      this.#relay.relay(relay, now);
+      if (now.length > 0) this.ctx.waitUntil(Promise.all(now));
+    }
     if (Date.now() - this.#safetyNetArmedAt > ALARM_EVERY_MS) await this.#armSafetyNet(name);
     return this.#run(name);
   }

@@ -6,13 +6,18 @@ import { upcastDomainEvent } from "../domain/upcasters.ts";
 import { START, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
 import { readCheckpoints } from "./checkpoints.ts";
 import { isTransient } from "../db/transient-errors.ts";
-import { advanceCheckpoint, justBefore, readConsumerPage, type Lag } from "./page.ts";
+import { advanceCheckpoint, checkpointMove, justBefore, movedPast, readConsumerPage, type Lag, type MovedPast } from "./page.ts";
+import { DeferredStatements, inlined, lastAnswer } from "./batch-statements.ts";
 import type { LagWindow } from "./lag.ts";
 
 export interface Consumer {
   name: string;
   /** The event types it handles; "all" for one that takes every event (the broadcast publisher). */
   eventTypes: readonly string[] | "all";
+  /**
+   * Unless it applies elsewhere, its statements are kept and sent with the
+   * COMMIT (they answer no rows): it writes, it does not read.
+   */
   apply(db: Queryable, events: readonly StoredEvent[]): Promise<void>;
   /**
    * Everything it writes can be derived again from the log (a read model), so
@@ -127,17 +132,20 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
       if (read === null) known.position = undefined;
       return read === null ? raced : done(read);
     }
-    // One round trip either way: a query without parameters may hold two statements.
-    await db.query(consumer.rederivable ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN");
-    // Moving the checkpoint first also locks it: a second runner waits here, then finds it moved.
-    const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position, lag);
+    // Three round trips in all (batch-statements.ts): the page; BEGIN with the checkpoint move;
+    // the apply's statements with COMMIT. Moving the checkpoint first also locks it: a second
+    // runner waits there, then finds it moved, and applies nothing.
+    const begin = consumer.rederivable ? "BEGIN; SET LOCAL synchronous_commit = off" : "BEGIN";
+    const move = checkpointMove(consumer.name, page.checkpoint, page.position, lag);
+    const read = movedPast(lastAnswer(await db.query<MovedPast>(`${begin}; ${inlined(move)}`)));
     if (read === null) {
       await db.query("ROLLBACK");
       known.position = undefined;
       return raced;
     }
-    await blameOn(events, () => consumer.apply(db, events));
-    await db.query("COMMIT");
+    const statements = new DeferredStatements();
+    await blameOn(events, () => consumer.apply(statements, events));
+    await blameOn(events, () => db.query([...statements.statements, "COMMIT"].join(";\n")));
     return done(read);
   } catch (error) {
     known.position = undefined;

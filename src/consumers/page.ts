@@ -12,6 +12,7 @@
 // apply) from the same place.
 import { EVENT_COLUMNS, toStoredEvent, type EventRow } from "../event-store/rows.ts";
 import { START, comparePositions, type LogPosition, type Queryable, type StoredEvent } from "../event-store/index.ts";
+import type { Statement } from "./batch-statements.ts";
 import type { ConsumerStatus } from "./checkpoints.ts";
 
 export interface ConsumerPage {
@@ -138,6 +139,19 @@ export interface Lag {
  * Inside a transaction it also locks the checkpoint until the transaction ends.
  */
 export async function advanceCheckpoint(db: Queryable, consumer: string, from: LogPosition, to: LogPosition, lag?: Lag): Promise<number | null> {
+  const { text, values } = checkpointMove(consumer, from, to, lag);
+  return movedPast(await db.query<MovedPast>(text, [...values]));
+}
+
+export type MovedPast = { moved_past: string };
+
+/** What `checkpointMove` answers: how many events it moved past, or null when the checkpoint had moved. */
+export function movedPast({ rows }: { rows: MovedPast[] }): number | null {
+  return rows[0] ? Number(rows[0].moved_past) : null;
+}
+
+/** The statement behind `advanceCheckpoint`, for a caller that sends it with others. */
+export function checkpointMove(consumer: string, from: LogPosition, to: LogPosition, lag?: Lag): Statement {
   const moved = `WITH moved AS (
        SELECT count(*) AS n FROM event_store.events
        WHERE transaction_id BETWEEN $2::xid8 AND $4::xid8
@@ -148,22 +162,13 @@ export async function advanceCheckpoint(db: Queryable, consumer: string, from: L
        lag_p50_ms = coalesce($6, c.lag_p50_ms), lag_p99_ms = coalesce($7, c.lag_p99_ms), last_processed_at = now(), updated_at = now()`;
   const standsAtFrom = "c.transaction_id = $2::xid8 AND c.global_sequence = $3::bigint AND c.status <> 'stopped'";
   // A consumer that never moved has no row yet: the first move creates it (or finds one another runner just made).
-  const sql = isStart(from)
+  const text = isStart(from)
     ? `${moved} INSERT INTO query.checkpoints AS c (consumer, transaction_id, global_sequence, processed_count, lag_p50_ms, lag_p99_ms, last_processed_at)
        SELECT $1, $4::xid8, $5::bigint, n, $6, $7, now() FROM moved
        ON CONFLICT (consumer) DO UPDATE SET ${set} WHERE ${standsAtFrom}
        RETURNING (SELECT n FROM moved)::text AS moved_past`
     : `${moved} UPDATE query.checkpoints AS c SET ${set} WHERE c.consumer = $1 AND ${standsAtFrom} RETURNING (SELECT n FROM moved)::text AS moved_past`;
-  const { rows } = await db.query<{ moved_past: string }>(sql, [
-    consumer,
-    from.transactionId,
-    from.globalSequence,
-    to.transactionId,
-    to.globalSequence,
-    lag?.p50 ?? null,
-    lag?.p99 ?? null,
-  ]);
-  return rows[0] ? Number(rows[0].moved_past) : null;
+  return { text, values: [consumer, from.transactionId, from.globalSequence, to.transactionId, to.globalSequence, lag?.p50 ?? null, lag?.p99 ?? null] };
 }
 
 function isStart(position: LogPosition): boolean {

@@ -3,7 +3,7 @@ import { CONSUMER_WAKE_TYPES } from "./registry.ts";
 
 /** The ProjectorDO namespace, as far as waking goes. */
 export interface ConsumerDirectory {
-  getByName(name: string): { wake(name: string): Promise<unknown> };
+  getByName(name: string): { wake(name: string, relay?: readonly string[]): Promise<unknown> };
 }
 
 export interface WakerOptions {
@@ -21,12 +21,16 @@ export const DEFAULT_WAKER_OPTIONS: WakerOptions = { laterMs: 1_000, consumers: 
  * may be waiting on it (read-your-writes, subscriptions); the stats read
  * model, which no client waits on, never is (CONSUMER_WAKE_TYPES). The others only
  * have to move their checkpoint past the commit, which can wait: woken at
- * once when this object has not woken them for `laterMs`, else once when
- * that time is up, for all the commits in between, instead of a pass each
- * (a category written 20 times a second cost the orders read model and the
- * saga manager a wake-up RPC and a pass per write). A wake-up held back that
- * way lives in a timer, so it is lost if the object goes away first; the
- * consumer's alarm, or the next commit, then moves it on.
+ * most once per `laterMs`, for all the commits in between, instead of a pass
+ * each. That limit is kept by one place per kind of commit, not per
+ * aggregate: the first wake-up sent at once carries the names of the
+ * consumers that can wait, and that consumer's ProjectorDO relays them
+ * (`relay`). Kept per AggregateDO, 8 categories written at once cost each
+ * unconcerned consumer 8 wake-up RPCs and 8 passes a second, a third of
+ * the RPCs and passes a write set off (docs/BENCHMARKS.md, "Writes: wake-ups
+ * that can wait, relayed"). A wake-up held back lives in a timer, so it is
+ * lost if its object goes away first; the consumer's alarm, or the next
+ * commit, then moves it on.
  * One per Durable Object: while a wake-up of a consumer is in flight (it
  * resolves once the consumer has caught up), further commits only ask for
  * one more, sent when it returns, so a hot aggregate costs one wake-up per
@@ -35,6 +39,8 @@ export const DEFAULT_WAKER_OPTIONS: WakerOptions = { laterMs: 1_000, consumers: 
 export class ConsumerWaker {
   #inFlight = new Map<string, Promise<void>>();
   #again = new Set<string>();
+  /** Per consumer to be woken, the names its next wake-up carries for its ProjectorDO to relay. */
+  #toRelay = new Map<string, Set<string>>();
   #later = new Map<string, ReturnType<typeof setTimeout>>();
   #wokenAt = new Map<string, number>();
 
@@ -48,29 +54,47 @@ export class ConsumerWaker {
    * now have returned. One held back is a timer, not work to wait for.
    */
   wake(eventTypes: readonly string[]): Promise<void> {
-    const now: Promise<void>[] = [];
+    const atOnce: string[] = [];
+    const canWait: string[] = [];
     for (const [name, handles] of this.options.consumers) {
-      if (handles === "all" || eventTypes.some((type) => handles.includes(type))) now.push(this.#wakeNow(name));
-      else this.#wakeLater(name, now);
+      if (handles === "all" || eventTypes.some((type) => handles.includes(type))) atOnce.push(name);
+      else canWait.push(name);
     }
-    return Promise.all(now).then(() => undefined);
+    const carrier = this.options.laterMs > 0 ? atOnce[0] : undefined;
+    if (carrier === undefined) {
+      const now = atOnce.map((name) => this.#wakeNow(name));
+      this.relay(canWait, now);
+      return Promise.all(now).then(() => undefined);
+    }
+    return Promise.all(atOnce.map((name) => this.#wakeNow(name, name === carrier ? canWait : []))).then(() => undefined);
   }
 
-  #wakeLater(name: string, now: Promise<void>[]): void {
-    const wait = (this.#wokenAt.get(name) ?? -Infinity) + this.options.laterMs - Date.now();
-    if (wait <= 0) {
-      now.push(this.#wakeNow(name));
-    } else if (!this.#later.has(name)) {
-      const timer = setTimeout(() => {
-        this.#later.delete(name);
-        void this.#wakeNow(name);
-      }, wait);
-      this.#later.set(name, timer);
+  /**
+   * Wakes these consumers, each at most once per `laterMs` (a ProjectorDO
+   * relaying what a commit's wake-up carried). Wake-ups sent at once join `now`.
+   */
+  relay(names: readonly string[], now: Promise<void>[] = []): void {
+    for (const name of names) {
+      const wait = (this.#wokenAt.get(name) ?? -Infinity) + this.options.laterMs - Date.now();
+      if (wait <= 0) {
+        now.push(this.#wakeNow(name));
+      } else if (!this.#later.has(name)) {
+        const timer = setTimeout(() => {
+          this.#later.delete(name);
+          void this.#wakeNow(name);
+        }, wait);
+        this.#later.set(name, timer);
+      }
     }
   }
 
-  #wakeNow(name: string): Promise<void> {
+  #wakeNow(name: string, relay: readonly string[] = []): Promise<void> {
     this.#wokenAt.set(name, Date.now());
+    if (relay.length > 0) {
+      const pending = this.#toRelay.get(name) ?? new Set<string>();
+      for (const other of relay) pending.add(other);
+      this.#toRelay.set(name, pending);
+    }
     const inFlight = this.#inFlight.get(name);
     if (inFlight) {
       this.#again.add(name);
@@ -79,10 +103,10 @@ export class ConsumerWaker {
     const run = async () => {
       do {
         this.#again.delete(name);
-        await this.projectors
-          .getByName(name)
-          .wake(name)
-          .catch(() => undefined);
+        const carried = this.#toRelay.get(name);
+        this.#toRelay.delete(name);
+        const stub = this.projectors.getByName(name);
+        await (carried ? stub.wake(name, [...carried]) : stub.wake(name)).catch(() => undefined);
       } while (this.#again.has(name));
     };
     const running = run().finally(() => this.#inFlight.delete(name));

@@ -17,6 +17,9 @@ export type TopicStats = { topic: string; messageCount: number; lastMessageAt: s
 const RATE_WINDOW_MS = 60_000;
 
 export class MessageCache {
+  /** The second whose stale rates were last dropped: once a second is enough, `stats` reads only the window. */
+  #ratesTrimmedFor = -1;
+
   constructor(
     private readonly sql: SqlStorage,
     private readonly capacity: number,
@@ -81,7 +84,11 @@ export class MessageCache {
        ON CONFLICT (name) DO UPDATE SET through_id = excluded.through_id`,
     );
     this.sql.exec(`DELETE FROM message WHERE seq <= ${evictedUpTo}`);
-    this.sql.exec("DELETE FROM topic_second WHERE second <= ?", Math.floor((now - RATE_WINDOW_MS) / 1000));
+    const stale = Math.floor((now - RATE_WINDOW_MS) / 1000);
+    if (stale !== this.#ratesTrimmedFor) {
+      this.sql.exec("DELETE FROM topic_second WHERE second <= ?", stale);
+      this.#ratesTrimmedFor = stale;
+    }
     return accepted;
   }
 

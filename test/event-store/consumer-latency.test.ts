@@ -76,19 +76,20 @@ describe("a consumer held back by an older open transaction", () => {
 
 describe("how a consumer's batch commits", () => {
   const commitSetting = async (consumerOf: (apply: Consumer["apply"]) => Promise<{ consumer: Consumer; wanted: string }>) => {
-    const settings: string[] = [];
+    // The apply's statements are sent with the COMMIT and answer no rows: one keeps, in a
+    // session setting that outlives the transaction, the setting it ran under.
     const { consumer, wanted } = await consumerOf(async (tx) => {
-      const { rows } = await tx.query<{ setting: string }>("SELECT current_setting('synchronous_commit') AS setting");
-      settings.push(rows[0]!.setting);
+      await tx.query("SELECT set_config('test.batch_synchronous_commit', current_setting('synchronous_commit'), false)");
     });
     const appended = await appendToStream(db, "consumer-test", randomUUID(), [{ type: wanted, data: {} }], { expectedVersion: 0 });
     await headReaching(db, appended.position!);
-    await withConnection(db, async (connection) => {
+    return withConnection(db, async (connection) => {
       await runConsumerBatch(connection, consumer);
       // SET LOCAL ends with the batch's transaction: the connection's next work waits for the flush again.
       expect((await connection.query("SELECT current_setting('synchronous_commit') AS setting")).rows[0]).toEqual({ setting: "on" });
+      const { rows } = await connection.query<{ setting: string }>("SELECT current_setting('test.batch_synchronous_commit') AS setting");
+      return rows.map((row) => row.setting);
     });
-    return settings;
   };
 
   it("does not wait for the WAL flush when it is a read model (a lost batch goes with its checkpoint)", async () => {

@@ -1,6 +1,7 @@
 import { env, exports } from "cloudflare:workers";
+import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { PubSubMessage } from "../../src/subscriptions/message-cache.ts";
+import { MessageCache, type PubSubMessage } from "../../src/subscriptions/message-cache.ts";
 import { broadcasterSettings, shardNames } from "../../src/subscriptions/settings.ts";
 
 // A real broadcaster shard of its own (not one the Worker routes sockets to),
@@ -70,6 +71,22 @@ describe("pubsubMessages and pubsubStats", () => {
         ],
         pubsubStats: [{ topic: "events", messageCount: 2 }, { topic: "sagas", messageCount: 2 }],
       },
+    });
+  });
+
+  it("still drops a topic's per-second counts once they leave the rate window (trimmed when the second changes, not on every publish)", async () => {
+    await runInDurableObject(env.BROADCASTER.getByName(`rates-${crypto.randomUUID()}`), (_instance, state) => {
+      const cache = new MessageCache(state.storage.sql, 1_000);
+      const seconds = () => state.storage.sql.exec<{ second: number }>("SELECT second FROM topic_second ORDER BY second").toArray().map((row) => row.second);
+      const [first, second, third] = messages(3);
+      const t = 1_800_000_000_000;
+      cache.publish([first!], t);
+      cache.publish([second!], t + 30_000);
+      expect(seconds()).toEqual([t / 1000, t / 1000 + 30]);
+      // A minute after the first: its second has left the window and goes, the other stays.
+      cache.publish([third!], t + 60_500);
+      expect(seconds()).toEqual([t / 1000 + 30, t / 1000 + 60]);
+      expect(cache.stats(t + 60_500).map((s) => s.messagesPerSecond)).toEqual([2 / 60, 0]);
     });
   });
 });
