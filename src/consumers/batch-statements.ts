@@ -14,14 +14,15 @@ export interface Statement {
 }
 
 /**
- * A parameter as an SQL literal. Strings are quoted with `'` doubled, which is
- * the whole escaping under `standard_conforming_strings` (on by default since
- * PostgreSQL 9.1; a backslash is an ordinary character then). Only the types
- * our consumers pass are accepted; anything else is a programming error.
+ * A parameter as an SQL literal. Strings are escape strings (`E'...'`, with
+ * `\` and `'` escaped), whose meaning does not depend on the server's
+ * `standard_conforming_strings`: with it off, a plain `'...'` would read a
+ * backslash as an escape, and a value could end its own literal. Only the
+ * types our consumers pass are accepted; anything else is a programming error.
  */
 export function sqlLiteral(value: unknown): string {
   if (value === null || value === undefined) return "NULL";
-  if (typeof value === "string") return `'${value.replaceAll("'", "''")}'`;
+  if (typeof value === "string") return `E'${value.replaceAll("\\", "\\\\").replaceAll("'", "''")}'`;
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new TypeError(`not a finite number: ${value}`);
     return `(${value})`;

@@ -17,6 +17,19 @@ describe("statements with their parameters written in", () => {
     expect(asLiteral.rows).toEqual(asParameter.rows);
   });
 
+  it.each(awkward)("sends the string %j as itself whatever standard_conforming_strings says", async (value) => {
+    const session = await db.connect();
+    try {
+      await session.query("SET standard_conforming_strings = off");
+      const asParameter = await session.query("SELECT $1::text AS v", [value]);
+      const asLiteral = await session.query(inlined({ text: "SELECT $1::text AS v", values: [value] }));
+      expect(asLiteral.rows).toEqual(asParameter.rows);
+    } finally {
+      await session.query("RESET standard_conforming_strings");
+      session.release();
+    }
+  });
+
   it("sends JSON text, numbers, booleans, nulls and arrays as themselves", async () => {
     const text = "SELECT $1::jsonb AS doc, $2::bigint AS big, $3::integer AS negative, $4 AS nothing, $5::boolean AS yes, $6::text[] AS names, $7::bigint[] AS sequences, $8::text[] AS empty, $9::xid8::text AS xid, $10::numeric AS tenth";
     const values = [
