@@ -8,7 +8,8 @@ import {
   aggregateStream,
   appendToStream,
   findIdempotencyRecords,
-  saveSnapshot,
+  snapshotAlongside,
+  type AlongsideStatement,
   type NewEvent,
   type Queryable,
 } from "../event-store/index.ts";
@@ -126,15 +127,16 @@ export class AggregateCommandHandler {
     const result = await appendToStream(db, this.definition.decider.aggregateType, this.streamId, events, {
       expectedVersion: this.#version,
       idempotency,
-      alongside: events.length === 0 ? [] : alongsideStatements(this.definition.alongside(events, finalState, finalVersion)),
+      alongside:
+        events.length === 0
+          ? []
+          : [...alongsideStatements(this.definition.alongside(events, finalState, finalVersion)), ...this.#snapshotIfDue(finalState, finalVersion)],
     });
 
-    const previousVersion = this.#version;
     this.#state = finalState;
     this.#version = result.nextExpectedVersion;
     for (const d of decided) settle(d.pending, d.outcome.ok ? { ...d.outcome, position: result.position } : d.outcome);
     if (result.position) this.options.onCommit?.(result.position, [...new Set(events.map((e) => e.type))]);
-    await this.#snapshotIfDue(db, previousVersion);
     if (this.#queue.length === 0 && this.definition.isFinished?.(this.#state)) await this.connection.close();
   }
 
@@ -217,16 +219,16 @@ export class AggregateCommandHandler {
     return { ok: true, aggregateId: this.streamId, version, position: null, view, replayed: false };
   }
 
-  async #snapshotIfDue(db: Queryable, previousVersion: number): Promise<void> {
+  /**
+   * The snapshot, when the batch crosses a multiple of `snapshotEvery`: it
+   * commits in the append's statement (the expected version is exact, so the
+   * version it will have is known), not in a round trip the next batch waits for.
+   */
+  #snapshotIfDue(state: unknown, version: number): AlongsideStatement[] {
     const every = this.options.snapshotEvery;
-    if (Math.floor(this.#version / every) === Math.floor(previousVersion / every)) return;
-    await saveSnapshot(db, {
-      streamId: this.streamId,
-      streamType: this.definition.decider.aggregateType,
-      version: this.#version,
-      stateVersion: this.definition.decider.stateVersion,
-      state: this.#state,
-    }).catch(() => undefined); // a missing snapshot only costs a longer load
+    if (Math.floor(version / every) === Math.floor(this.#version / every)) return [];
+    const { aggregateType, stateVersion } = this.definition.decider;
+    return [snapshotAlongside({ streamId: this.streamId, streamType: aggregateType, version, stateVersion, state })];
   }
 }
 

@@ -93,10 +93,9 @@ export async function appendToStream(
 }
 
 async function sendAppend(db: Queryable, params: AppendParams, shape: AppendShape, alongside: readonly AlongsideStatement[]): Promise<AppendResult> {
-  const { rows } =
-    alongside.length === 0
-      ? await db.query<AppendRow>({ name: statementName(shape), text: appendText(shape), values: params })
-      : await db.query<AppendRow>(...withAlongside(params, shape, alongside));
+  const { rows } = await (alongside.length === 0
+    ? db.query<AppendRow>({ name: statementName(shape), text: appendText(shape), values: params })
+    : sendWithAlongside(db, withAlongside(params, shape, alongside)));
   const last = rows.at(-1);
   if (!last) throw new Error("the append returned no row");
   return {
@@ -114,6 +113,42 @@ async function sendAppend(db: Queryable, params: AppendParams, shape: AppendShap
  */
 function statementName({ hasEvents, hasKeys }: AppendShape): string {
   return `event_store_append${hasEvents ? "_events" : ""}${hasKeys ? "_keys" : ""}`;
+}
+
+/**
+ * With statements alongside, the text is fixed per aggregate and shape (a hot
+ * aggregate sends the same one batch after batch), so it is named by a hash
+ * of itself: planned once per connection instead of on every append. A
+ * connection keeps at most this many (each costs the server memory); past
+ * them, new shapes go unnamed. A hash collision is loud: the driver refuses
+ * one name with two texts.
+ */
+const NAMED_ALONGSIDE_SHAPES = 64;
+const namedShapes = new WeakMap<Queryable, Set<string>>();
+
+function sendWithAlongside(db: Queryable, { text, values }: { text: string; values: unknown[] }): Promise<{ rows: AppendRow[] }> {
+  let names = namedShapes.get(db);
+  if (!names) namedShapes.set(db, (names = new Set()));
+  const name = `event_store_append_${textHash(text)}`;
+  if (!names.has(name)) {
+    if (names.size >= NAMED_ALONGSIDE_SHAPES) return db.query<AppendRow>(text, values);
+    names.add(name);
+  }
+  return db.query<AppendRow>({ name, text, values });
+}
+
+/** cyrb53: a 53-bit string hash, enough to tell a connection's few shapes apart. */
+function textHash(text: string): string {
+  let h1 = 0xdeadbeef;
+  let h2 = 0x41c6ce57;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 2654435761);
+    h2 = Math.imul(h2 ^ c, 1597334677);
+  }
+  h1 = Math.imul(h1 ^ (h1 >>> 16), 2246822507) ^ Math.imul(h2 ^ (h2 >>> 13), 3266489909);
+  h2 = Math.imul(h2 ^ (h2 >>> 16), 2246822507) ^ Math.imul(h1 ^ (h1 >>> 13), 3266489909);
+  return (4294967296 * (2097151 & h2) + (h1 >>> 0)).toString(36);
 }
 
 async function streamVersionAfterConflict(db: Queryable, streamId: string): Promise<number> {
@@ -153,7 +188,7 @@ function encodeExpected(expected: ExpectedVersion): number | null {
 // alone, and its select list (a check that raises, say) never evaluated. The
 // counts are checked in the same statement, so a short count rolls everything
 // back. Their parameters follow the append's.
-function withAlongside(params: AppendParams, shape: AppendShape, alongside: readonly AlongsideStatement[]): [string, unknown[]] {
+function withAlongside(params: AppendParams, shape: AppendShape, alongside: readonly AlongsideStatement[]): { text: string; values: unknown[] } {
   const names = alongside.map((_, i) => sql.raw(`alongside_${i}`));
   const ctes = alongside.map(({ statement }, i) => sql`, ${names[i]} AS MATERIALIZED (${statement})`);
   const counts = names.map((name) => sql`(SELECT count(*) FROM ${name})`);
@@ -161,7 +196,8 @@ function withAlongside(params: AppendParams, shape: AppendShape, alongside: read
   const check = sql`, event_store.check_alongside_rows(ARRAY[${sql.join(counts, sql`, `)}]::bigint[], ARRAY[${sql.join(minimum, sql`, `)}]::bigint[]) AS alongside_rows`;
   const extraCtes = renderAfter(params.length, sql.join(ctes));
   const extraColumns = renderAfter(params.length + extraCtes.params.length, check);
-  return [appendText({ ...shape, alongside: { ctes: extraCtes.sql, columns: extraColumns.sql } }), [...params, ...extraCtes.params, ...extraColumns.params]];
+  const text = appendText({ ...shape, alongside: { ctes: extraCtes.sql, columns: extraColumns.sql } });
+  return { text, values: [...params, ...extraCtes.params, ...extraColumns.params] };
 }
 
 /** Renders a fragment whose parameters come after `count` others ($1 becomes $count+1). */

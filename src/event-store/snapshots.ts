@@ -1,3 +1,6 @@
+import { sql, type SQL } from "drizzle-orm";
+import { PgDialect } from "drizzle-orm/pg-core";
+import type { AlongsideStatement } from "./append.ts";
 import { noUpcast, type Upcast } from "./upcasters.ts";
 import type { LoadedEvent, Queryable } from "./types.ts";
 
@@ -10,16 +13,31 @@ export interface Snapshot<State> {
   state: State;
 }
 
+const dialect = new PgDialect();
+
 /** Stores a snapshot unless a newer one is already there. */
 export async function saveSnapshot<State>(db: Queryable, snapshot: Snapshot<State>): Promise<void> {
-  await db.query(
-    `INSERT INTO event_store.snapshots (aggregate_id, aggregate_type, version, state_version, data)
-     VALUES ($1, $2, $3, $4, $5::jsonb)
+  const { sql: text, params } = dialect.sqlToQuery(snapshotUpsert(snapshot));
+  await db.query(text, params);
+}
+
+/**
+ * The same upsert, to commit in the append's statement (appendToStream's
+ * `alongside`) instead of a round trip after it: a hot aggregate's batch
+ * crossed a snapshot boundary nearly every time. It returns a row only when
+ * it wrote (a newer snapshot holds it back, which is fine), so no minimum.
+ */
+export function snapshotAlongside<State>(snapshot: Snapshot<State>): AlongsideStatement {
+  return { statement: snapshotUpsert(snapshot) };
+}
+
+function snapshotUpsert<State>({ streamId, streamType, version, stateVersion, state }: Snapshot<State>): SQL {
+  return sql`INSERT INTO event_store.snapshots (aggregate_id, aggregate_type, version, state_version, data)
+     VALUES (${streamId}::uuid, ${streamType}::text, ${version}::integer, ${stateVersion}::integer, ${JSON.stringify(state)}::jsonb)
      ON CONFLICT (aggregate_id) DO UPDATE
        SET version = excluded.version, state_version = excluded.state_version, data = excluded.data, created_at = now()
-       WHERE snapshots.version < excluded.version OR snapshots.state_version <> excluded.state_version`,
-    [snapshot.streamId, snapshot.streamType, snapshot.version, snapshot.stateVersion, JSON.stringify(snapshot.state)],
-  );
+       WHERE snapshots.version < excluded.version OR snapshots.state_version <> excluded.state_version
+     RETURNING 1`;
 }
 
 export interface AggregateStreamOptions<State> {

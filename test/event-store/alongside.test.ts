@@ -84,3 +84,31 @@ describe("statements committed alongside an append", () => {
     expect(await categoryRows(id)).toBe(0);
   });
 });
+
+describe("an append with statements alongside, as a named statement", () => {
+  // One connection, so pg_prepared_statements sees what this pool prepared.
+  const one = testPool(1);
+  afterAll(() => one.end());
+  const preparedAppends = async () =>
+    Number((await one.query<{ n: string }>("SELECT count(*) AS n FROM pg_prepared_statements WHERE name LIKE 'event_store_append_%'")).rows[0]!.n);
+  const shape = (i: number) => sql`SELECT n FROM generate_series(1, ${sql.raw(String(i))}) AS n`;
+
+  it("is prepared once per shape and connection, and runs each time with its own values", async () => {
+    const before = await preparedAppends();
+    for (const name of ["Lamps", "Rugs"]) {
+      const id = randomUUID();
+      const result = await appendToStream(one, STREAM_TYPE, id, [created(name)], { expectedVersion: "no_stream", alongside: [{ statement: insertCategory(id, name) }] });
+      expect(result.alongsideRowCounts).toEqual([1]);
+      expect((await readStream(one, id)).map((e) => e.data)).toEqual([{ name }]);
+    }
+    expect(await preparedAppends()).toBe(before + 1);
+  });
+
+  it("past 64 shapes on a connection, new shapes go unnamed and still append", async () => {
+    for (let i = 1; i <= 70; i++) {
+      const result = await appendToStream(one, STREAM_TYPE, randomUUID(), [created(`Shape ${i}`)], { alongside: [{ statement: shape(i) }] });
+      expect(result.alongsideRowCounts).toEqual([i]);
+    }
+    expect(await preparedAppends()).toBe(64);
+  });
+});

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { aggregateStream, appendToStream, readStream, saveSnapshot, type LoadedEvent, type Upcast } from "../../src/event-store/index.ts";
+import { WrongExpectedVersionError, aggregateStream, appendToStream, readStream, saveSnapshot, snapshotAlongside, type LoadedEvent, type Upcast } from "../../src/event-store/index.ts";
 import { testPool } from "../support/database.ts";
 
 const db = testPool(5);
@@ -150,5 +150,27 @@ describe("aggregateStream's statement", () => {
     } finally {
       client.release();
     }
+  });
+});
+
+describe("a snapshot alongside an append", () => {
+  const snapshotRow = async (streamId: string) =>
+    (await db.query("SELECT version, data FROM event_store.snapshots WHERE aggregate_id = $1", [streamId])).rows[0];
+
+  it("commits with the append, and not at all when the append is refused", async () => {
+    const streamId = await tallyStream(9);
+    const alongside = [snapshotAlongside({ streamId, streamType: STREAM_TYPE, version: 10, stateVersion: STATE_VERSION, state: { total: 55, amounts: [] } })];
+    await expect(appendToStream(db, STREAM_TYPE, streamId, [added(10)], { expectedVersion: 8, alongside })).rejects.toBeInstanceOf(WrongExpectedVersionError);
+    expect(await snapshotRow(streamId)).toBeUndefined();
+    await appendToStream(db, STREAM_TYPE, streamId, [added(10)], { expectedVersion: 9, alongside });
+    expect(await snapshotRow(streamId)).toEqual({ version: 10, data: { total: 55, amounts: [] } });
+  });
+
+  it("holds back an older snapshot without failing the append", async () => {
+    const streamId = await tallyStream(20);
+    await snapshotAt(streamId, 20);
+    const alongside = [snapshotAlongside({ streamId, streamType: STREAM_TYPE, version: 15, stateVersion: STATE_VERSION, state: { total: -1, amounts: [] } })];
+    await appendToStream(db, STREAM_TYPE, streamId, [added(21)], { expectedVersion: 20, alongside });
+    expect(await snapshotRow(streamId)).toMatchObject({ version: 20 });
   });
 });

@@ -90,4 +90,19 @@ describe("group commit", () => {
     for (let version = 11; version <= 25; version++) expect((await rename(id, `Snap ${version}`)).errors).toBeUndefined();
     expect(await snapshot()).toMatchObject({ version: 20, data: { name: "Snap 20" } });
   });
+
+  it("commits the snapshot in the append's transaction, not in a round trip after it", async () => {
+    const id = await createCategory("Same 1");
+    for (let version = 2; version <= 10; version++) expect((await rename(id, `Same ${version}`)).errors).toBeUndefined();
+    const { rows } = await withDb((db) =>
+      db.query<{ same: boolean }>(
+        // xmin is the 32-bit transaction id; events keep the full xid8.
+        `SELECT s.xmin::text::bigint = e.transaction_id::text::bigint % 4294967296 AS same
+         FROM event_store.snapshots s JOIN event_store.events e ON e.aggregate_id = s.aggregate_id AND e.event_version = s.version
+         WHERE s.aggregate_id = $1`,
+        [id],
+      ),
+    );
+    expect(rows).toEqual([{ same: true }]);
+  });
 });
