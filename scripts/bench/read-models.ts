@@ -97,6 +97,9 @@ export async function runReadModelBench(options: ReadModelOptions): Promise<Read
 
 // ---- projection lag
 
+/** A query that ends a consumer's batch: COMMIT alone, or last in a query of several statements. */
+const COMMITS = /(^|;\s*)COMMIT\s*$/;
+
 async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ achieved: number; p50: number; p99: number; roundTripsPerAppend: number }> {
   const writers = await Promise.all(Array.from({ length: 8 }, () => connect(url)));
   const consumers = await Promise.all(PROJECTIONS.map(async (projection) => ({ projection, db: await connect(url) })));
@@ -108,7 +111,8 @@ async function lagTrial(url: string, rate: number, timing: Timing): Promise<{ ac
     (db as { query: unknown }).query = (...args: unknown[]) => {
       if (measuring) measuredRoundTrips += 1;
       const result = query(...args);
-      return args[0] === "COMMIT" ? result.then((r) => (onCommit.get(db)?.(), r)) : result;
+      // The apply's statements and COMMIT go as one query (src/consumers/batch-statements.ts).
+      return typeof args[0] === "string" && COMMITS.test(args[0]) ? result.then((r) => (onCommit.get(db)?.(), r)) : result;
     };
   }
   const committedAt = new Map<string, number>();
