@@ -27,6 +27,8 @@ export interface SummaryFacts {
   wallMs: number;
   loadAtStart: number;
   loadPeak: number;
+  /** Share of CPU time the hypervisor took during the run (0-1), if known. */
+  stealShare?: number;
   /** Sections that failed, with why: their aims are missing from the table. */
   failures: string[];
 }
@@ -46,7 +48,8 @@ export function renderSummary(facts: SummaryFacts, sections: { title: string; ai
   const lines = [
     `Command: \`${facts.command}\`, started ${facts.startedAt.toISOString().slice(0, 16).replace("T", " ")} UTC, ` +
       `${minutes} min wall time for every section below in one process. 1-minute load average ${facts.loadAtStart.toFixed(2)} at start, ` +
-      `up to ${facts.loadPeak.toFixed(2)} during the run, ${(loadavg()[0] ?? 0).toFixed(2)} at end.` +
+      `up to ${facts.loadPeak.toFixed(2)} during the run, ${(loadavg()[0] ?? 0).toFixed(2)} at end` +
+      (facts.stealShare === undefined ? "." : `; CPU time taken by the hypervisor (steal) ${(facts.stealShare * 100).toFixed(0)}%.`) +
       (sections.some((section) => section.minutes !== undefined)
         ? ` Sections: ${sections.map((section) => `${section.title} ${section.minutes?.toFixed(1) ?? "?"} min`).join(", ")}.`
         : ""),

@@ -101,7 +101,7 @@ try {
   }
   const wallMs = performance.now() - startedMs;
   if (args.all) {
-    const summary = renderSummary({ command, startedAt, wallMs, loadAtStart: load.atStart, loadPeak: load.peak, failures }, outcomes);
+    const summary = renderSummary({ command, startedAt, wallMs, loadAtStart: load.atStart, loadPeak: load.peak, stealShare: load.stealShare(), failures }, outcomes);
     console.log(`\n${summary}`);
     if (args.write) await writeReport(REPORT_PATH, summary, "summary");
   }
