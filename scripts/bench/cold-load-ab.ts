@@ -18,7 +18,8 @@ import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
 import { aggregateStream, type NamedStatement, type Queryable } from "../../src/event-store/index.ts";
 import { startBenchDatabase } from "./database.ts";
 import { median } from "./figures.ts";
-import { categoryStream, folding, seedRebuildLog, type LoadableStream } from "./read-models.ts";
+import { folding, type LoadableStream } from "./read-models.ts";
+import { openColdLoadFixture } from "./cold-load-fixture.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -70,12 +71,8 @@ async function timedLoad(db: Queryable, stream: LoadableStream, withSnapshot: bo
 const database = await startBenchDatabase();
 const load = new LoadSampler();
 try {
-  const db = new pg.Client({ connectionString: database.url });
-  await db.connect();
+  const { db, streams } = await openColdLoadFixture(database.url, args.sizes.split(",").map(Number));
   const sides: Record<string, Queryable> = { named: db, unnamed: unnamed(db) };
-  const streams = await Promise.all(args.sizes.split(",").map((size) => categoryStream(db, Number(size))));
-  await seedRebuildLog(db, 100_000);
-  await db.query("VACUUM ANALYZE event_store.snapshots");
 
   for (let round = 1; round <= Number(args.rounds); round++) {
     for (const stream of streams) {

@@ -18,13 +18,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { PerformanceObserver } from "node:perf_hooks";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
 import { aggregateStream } from "../../src/event-store/index.ts";
 import { startBenchDatabase } from "./database.ts";
 import { median } from "./figures.ts";
 import { LoadSampler, currentLoad } from "./load.ts";
-import { categoryStream, folding, seedRebuildLog } from "./read-models.ts";
+import { folding } from "./read-models.ts";
+import { backendSchedstat, openColdLoadFixture } from "./cold-load-fixture.ts";
 
 const { values: args } = parseArgs({ options: { loads: { type: "string", default: "200" }, size: { type: "string", default: "1000" } } });
 const loads = Number(args.loads);
@@ -65,12 +65,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const database = await startBenchDatabase({});
 const load = new LoadSampler();
 try {
-  const db = new pg.Client({ connectionString: database.url });
-  await db.connect();
-  const stream = await categoryStream(db, Number(args.size));
-  await seedRebuildLog(db, 100_000);
-  await db.query("VACUUM ANALYZE event_store.snapshots");
-  const backend = `/proc/${(await db.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid}/schedstat`;
+  const { db, streams: [stream] } = await openColdLoadFixture(database.url, [Number(args.size)]);
+  const backend = await backendSchedstat(db);
   const withSnapshot = () => aggregateStream(db, stream.id, { ...folding, snapshot: { stateVersion: decider.stateVersion } });
   const without = () => aggregateStream(db, stream.id, folding);
   for (let i = 0; i < 20; i++) await withSnapshot().then(without);

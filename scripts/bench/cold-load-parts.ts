@@ -20,12 +20,12 @@
 import { readFile } from "node:fs/promises";
 import { LoadSampler, currentLoad } from "./load.ts";
 import { parseArgs } from "node:util";
-import pg from "pg";
 import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
 import { aggregateStream, type NamedStatement, type Queryable } from "../../src/event-store/index.ts";
 import { startBenchDatabase } from "./database.ts";
 import { median } from "./figures.ts";
-import { categoryStream, coldLoads, folding, seedRebuildLog, type ColdLoadRuler } from "./read-models.ts";
+import { coldLoads, folding, type ColdLoadRuler } from "./read-models.ts";
+import { openColdLoadFixture } from "./cold-load-fixture.ts";
 
 const { values: args } = parseArgs({
   options: { loads: { type: "string", default: "400" }, size: { type: "string", default: "1000" }, rounds: { type: "string", default: "4" } },
@@ -49,11 +49,7 @@ const describe = (values: number[]) => {
 const database = await startBenchDatabase({ statementStats: true });
 const load = new LoadSampler();
 try {
-  const db = new pg.Client({ connectionString: database.url });
-  await db.connect();
-  const stream = await categoryStream(db, Number(args.size));
-  await seedRebuildLog(db, 100_000);
-  await db.query("VACUUM ANALYZE event_store.snapshots");
+  const { db, streams: [stream] } = await openColdLoadFixture(database.url, [Number(args.size)]);
   const withSnapshot = { ...folding, snapshot: { stateVersion: decider.stateVersion } };
 
   const parts: Record<string, () => Promise<unknown>> = {

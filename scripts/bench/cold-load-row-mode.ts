@@ -8,11 +8,11 @@
 //
 //   npx tsx scripts/bench/cold-load-row-mode.ts
 import { readFileSync } from "node:fs";
-import pg from "pg";
 import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
 import { startBenchDatabase } from "./database.ts";
 import { median } from "./figures.ts";
-import { categoryStream, folding, seedRebuildLog } from "./read-models.ts";
+import { folding } from "./read-models.ts";
+import { backendSchedstat, openColdLoadFixture } from "./cold-load-fixture.ts";
 import { currentLoad } from "./load.ts";
 const { decider } = categoryWriteModel;
 const SNAPSHOT = `SELECT version, data, aggregate_type FROM event_store.snapshots
@@ -25,12 +25,8 @@ const S1 = `SELECT aggregate_type, NULL::text AS event_type, data, version, NULL
   ORDER BY version`;
 const database = await startBenchDatabase({});
 try {
-  const db = new pg.Client({ connectionString: database.url });
-  await db.connect();
-  const stream = await categoryStream(db, 1000);
-  await seedRebuildLog(db, 100_000);
-  await db.query("VACUUM ANALYZE event_store.snapshots");
-  const backend = `/proc/${(await db.query("SELECT pg_backend_pid() AS pid")).rows[0].pid}/schedstat`;
+  const { db, streams: [stream] } = await openColdLoadFixture(database.url, [1000]);
+  const backend = await backendSchedstat(db);
   const backendNs = () => Number(readFileSync(backend, "utf8").split(" ")[0]);
   const load = async (mode: "objects" | "arrays", withSnapshot: boolean) => {
     let state = folding.initialState() as unknown;

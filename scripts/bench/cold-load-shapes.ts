@@ -11,11 +11,11 @@
 //   npx tsx scripts/bench/cold-load-shapes.ts --rounds 8
 import { parseArgs } from "node:util";
 import { readFileSync } from "node:fs";
-import pg from "pg";
 import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
 import { startBenchDatabase } from "./database.ts";
 import { median } from "./figures.ts";
-import { categoryStream, folding, seedRebuildLog } from "./read-models.ts";
+import { folding } from "./read-models.ts";
+import { backendSchedstat, openColdLoadFixture } from "./cold-load-fixture.ts";
 import { LoadSampler, currentLoad } from "./load.ts";
 const { values: args } = parseArgs({ options: { rounds: { type: "string", default: "8" } } });
 const { decider } = categoryWriteModel;
@@ -38,12 +38,8 @@ const shapes = { S0: { name: "s0", text: S0 }, S1: { name: "s1", text: S1 } } as
 const database = await startBenchDatabase({});
 const sampler = new LoadSampler();
 try {
-  const db = new pg.Client({ connectionString: database.url });
-  await db.connect();
-  const stream = await categoryStream(db, 1000);
-  await seedRebuildLog(db, 100_000);
-  await db.query("VACUUM ANALYZE event_store.snapshots");
-  const backend = `/proc/${(await db.query("SELECT pg_backend_pid() AS pid")).rows[0].pid}/schedstat`;
+  const { db, streams: [stream] } = await openColdLoadFixture(database.url, [1000]);
+  const backend = await backendSchedstat(db);
   const backendNs = () => Number(readFileSync(backend, "utf8").split(" ")[0]);
   const load = async (shape: keyof typeof shapes, withSnapshot: boolean) => {
     const { rows } = await db.query<Row>({ ...shapes[shape], values: [stream.id, withSnapshot ? decider.stateVersion : null, "category"] });
