@@ -113,13 +113,17 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
   };
   // Someone else moved the checkpoint since the page was read: nothing done, read again.
   const raced: ConsumerBatch = { read: 0, applied: 0, position: page.checkpoint, caughtUp: false, heldBack: false };
+  // After a compare-and-set move: how far it went, or null when it found the checkpoint moved.
+  const moved = (read: number | null): ConsumerBatch => {
+    if (read !== null) return done(read);
+    known.position = undefined;
+    return raced;
+  };
 
   if (page.events.length === 0) {
     if (page.passedOver === "raced") return raced;
     if (page.passedOver !== "no checkpoint yet") return done(page.passedOver.moved);
-    const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position);
-    if (read === null) known.position = undefined;
-    return read === null ? raced : done(read);
+    return moved(await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position));
   }
 
   try {
@@ -128,9 +132,7 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
     if (consumer.appliesElsewhere) {
       // Apply, then move (compare-and-set, autocommitted): a crash or a race in between only applies the batch again.
       await blameOn(events, () => consumer.apply(db, events));
-      const read = await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position, lag);
-      if (read === null) known.position = undefined;
-      return read === null ? raced : done(read);
+      return moved(await advanceCheckpoint(db, consumer.name, page.checkpoint, page.position, lag));
     }
     // Three round trips in all (batch-statements.ts): the page; BEGIN with the checkpoint move;
     // the apply's statements with COMMIT. Moving the checkpoint first also locks it: a second
@@ -140,8 +142,7 @@ export async function runConsumerBatch(db: Queryable, consumer: Consumer, option
     const read = movedPast(lastAnswer(await db.query<MovedPast>(`${begin}; ${inlined(move)}`)));
     if (read === null) {
       await db.query("ROLLBACK");
-      known.position = undefined;
-      return raced;
+      return moved(null);
     }
     const statements = new DeferredStatements();
     await blameOn(events, () => consumer.apply(statements, events));
