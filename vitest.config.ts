@@ -1,5 +1,5 @@
 import { defineConfig } from "vitest/config";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { workersRuntime } from "./test/support/workers-runtime.ts";
 
 // Each Workers test file starts a fresh workerd that loads every module the
 // Worker imports; pre-bundled, the big dependencies are a few modules instead
@@ -26,28 +26,15 @@ const prebundled = {
   },
 };
 
-// The Worker and its Durable Objects in workerd, reaching the test Postgres
-// (started by test/support/global-setup.ts) through the WebSocket proxy.
-const workersRuntime = () =>
-  cloudflareTest(({ inject }) => ({
-    wrangler: { configPath: "./wrangler.toml" },
-    miniflare: {
-      bindings: {
-        DATABASE_URL: inject("databaseUrl"),
-        DB_PROXY: inject("databaseProxy"),
-        // wrangler.toml deploys in token mode; test/workers/access.test.ts covers it.
-        AUTH_MODE: "open",
-        // Every test file is one client here; test/workers/rate-limit.test.ts turns it on.
-        RATE_LIMIT: "off",
-        // Sagas in tenths of their real times, and providers that fail only when told to.
-        SAGA_TIME_SCALE: "0.1",
-        SAGA_SERVICE_FAILURE_RATE: "0",
-        SAGA_SERVICE_LATENCY_MS: "0",
-        // One page on another origin may call the API (test/workers/http-hygiene.test.ts).
-        CORS_ORIGINS: "https://shop.example",
-      },
-    },
-  }));
+// Sagas in tenths of their real times, and providers that fail only when told to;
+// one page on another origin may call the API (test/workers/http-hygiene.test.ts).
+const workersTestRuntime = () =>
+  workersRuntime({
+    SAGA_TIME_SCALE: "0.1",
+    SAGA_SERVICE_FAILURE_RATE: "0",
+    SAGA_SERVICE_LATENCY_MS: "0",
+    CORS_ORIGINS: "https://shop.example",
+  });
 
 export default defineConfig({
   test: {
@@ -66,7 +53,7 @@ export default defineConfig({
         },
       },
       {
-        plugins: [workersRuntime()],
+        plugins: [workersTestRuntime()],
         test: {
           name: "workers",
           include: ["test/workers/**/*.test.ts"],
@@ -78,7 +65,7 @@ export default defineConfig({
       {
         // Tests that break or rebuild shared read models (poison events, crashes,
         // table swaps) run after the others, one file at a time.
-        plugins: [workersRuntime()],
+        plugins: [workersTestRuntime()],
         test: {
           name: "workers-serial",
           include: ["test/workers-serial/**/*.test.ts"],

@@ -4,26 +4,17 @@
 // scripts/bench/hot-aggregate.ts runs it with the bench's Postgres in
 // DATABASE_URL and the trial's shape in HOT_AGGREGATE_* variables.
 import { defineConfig } from "vitest/config";
-import { cloudflareTest } from "@cloudflare/vitest-pool-workers";
+import { workersRuntime } from "../../../test/support/workers-runtime.ts";
 
 const setting = (name: string, fallback: string) => process.env[name] ?? fallback;
 
 export default defineConfig({
   plugins: [
-    cloudflareTest(({ inject }) => ({
-      wrangler: { configPath: "./wrangler.toml" },
-      miniflare: {
-        bindings: {
-          DATABASE_URL: inject("databaseUrl"),
-          DB_PROXY: inject("databaseProxy"),
-          AUTH_MODE: "open",
-          RATE_LIMIT: "off",
-          HOT_AGGREGATE_CLIENTS: setting("HOT_AGGREGATE_CLIENTS", "8"),
-          HOT_AGGREGATE_WARMUP_MS: setting("HOT_AGGREGATE_WARMUP_MS", "1000"),
-          HOT_AGGREGATE_DURATION_MS: setting("HOT_AGGREGATE_DURATION_MS", "3000"),
-        },
-      },
-    })),
+    workersRuntime({
+      HOT_AGGREGATE_CLIENTS: setting("HOT_AGGREGATE_CLIENTS", "8"),
+      HOT_AGGREGATE_WARMUP_MS: setting("HOT_AGGREGATE_WARMUP_MS", "1000"),
+      HOT_AGGREGATE_DURATION_MS: setting("HOT_AGGREGATE_DURATION_MS", "3000"),
+    }),
   ],
   test: {
     name: "hot-aggregate",
