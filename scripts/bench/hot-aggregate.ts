@@ -2,12 +2,18 @@
 // commit through the AggregateDO - at least 10x Emmett's hot-stream rate, p99
 // under 20 ms, no conflicts. Closed-loop clients send `updateCategory` by RPC
 // to ONE category's AggregateDO from inside workerd (hot-aggregate/ beside
-// this file: the Workers test pool runs the driver next to the real Durable
-// Objects, consumers included), so no HTTP floor stands in front of it.
+// this file: `wrangler dev` runs a Worker whose fetch handler runs the trial
+// next to the real Durable Objects, consumers included), so no HTTP floor
+// stands in front of it. Each round also runs the trials the old way, in the
+// Workers test pool, whose Durable Object wrapper costs a round trip to Node
+// per call: that row shows the old method's bias.
 // Emmett's 8 writers on one stream (exact version, retry on conflict) run on
 // the same fresh Postgres in the same round, just before.
 import { spawn } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import type { SectionOutcome } from "./aims.ts";
 import { checkAtLeast, checkBelow } from "./aims.ts";
@@ -18,7 +24,11 @@ import { runFacts, type LibraryBenchContext } from "./append.ts";
 import type { RunFacts } from "./report.ts";
 import { measure, type Measurement } from "./runner.ts";
 import { buildDashboard, DASHBOARD_BUILT } from "../lib/dashboard-build.ts";
+import { findFreePort } from "../lib/ports.ts";
 import { REPO_ROOT } from "../lib/stack-options.ts";
+import { startWranglerDev } from "../lib/wrangler-dev.ts";
+import { startWsProxy } from "../lib/ws-proxy.ts";
+import type { AggregateTrial } from "./hot-aggregate/trial.ts";
 
 export interface HotAggregateOptions {
   /** Commands in flight at once, one trial each. */
@@ -27,20 +37,13 @@ export interface HotAggregateOptions {
   emmettWriters: number;
 }
 
-/** One trial of the driver in workerd, as it prints it. */
-interface AggregateTrial {
-  aggregateId: string;
-  clients: number;
-  windowMs: number;
-  commands: number;
-  p50: number;
-  p99: number;
-  errors: number;
-}
+type MeasuredTrial = AggregateTrial & { eventsPerSecond: number; eventsPerAppend: number };
 
 interface Round {
   emmett: Measurement;
-  ours: (AggregateTrial & { eventsPerSecond: number; eventsPerAppend: number })[];
+  ours: MeasuredTrial[];
+  /** The same trials in the Workers test pool (the method before 2026-12-01 17:00). */
+  testPool: MeasuredTrial[];
 }
 
 const DRIVER_CONFIG = "scripts/bench/hot-aggregate/vitest.config.ts";
@@ -57,13 +60,13 @@ export async function runHotAggregateBench(context: LibraryBenchContext, options
     const rounds: Round[] = [];
     for (let round = 0; round < context.rounds; round++) {
       const emmett = await measure(emmettHotStreamExact, database.url, options.emmettWriters, context.timing);
-      const trials = await driveInWorkerd(database.url, options.clients, context.timing);
-      const ours = await Promise.all(trials.map(async (trial) => ({ ...trial, ...(await appendsOf(database.url, trial)) })));
-      rounds.push({ emmett, ours });
-      console.error(
-        `round ${round + 1}/${context.rounds}: emmett hot ${rate(emmett.eventsPerSecond)} events/s; ` +
-          ours.map((t) => `${t.clients} clients ${rate(t.eventsPerSecond)} events/s p99 ${t.p99} ms, ${t.eventsPerAppend.toFixed(1)} events per append`).join("; "),
-      );
+      const measured = (trials: AggregateTrial[]) => Promise.all(trials.map(async (trial) => ({ ...trial, ...(await appendsOf(database.url, trial)) })));
+      const ours = await measured(await driveInWranglerDev(database.url, options.clients, context.timing));
+      const testPool = await measured(await driveInTestPool(database.url, options.clients, context.timing));
+      rounds.push({ emmett, ours, testPool });
+      const summary = (trials: MeasuredTrial[]) =>
+        trials.map((t) => `${t.clients} clients ${rate(t.eventsPerSecond)} events/s p99 ${t.p99} ms, ${t.eventsPerAppend.toFixed(1)} events per append`).join("; ");
+      console.error(`round ${round + 1}/${context.rounds}: emmett hot ${rate(emmett.eventsPerSecond)} events/s; ${summary(ours)}; in the test pool: ${summary(testPool)}`);
     }
     return render(runFacts(context, database), options, rounds);
   } finally {
@@ -71,8 +74,53 @@ export async function runHotAggregateBench(context: LibraryBenchContext, options
   }
 }
 
-/** Runs the driver (one workerd, every client count in turn) and reads its trials from its output. */
-async function driveInWorkerd(url: string, clients: number[], timing: LibraryBenchContext["timing"]): Promise<AggregateTrial[]> {
+/**
+ * Runs the trials in `wrangler dev` (one workerd, every client count in turn),
+ * the bench's Worker (hot-aggregate/bench-worker.ts) in front of the app's
+ * Durable Objects, reaching Postgres through the WebSocket proxy as the stack does.
+ */
+async function driveInWranglerDev(url: string, clients: number[], timing: LibraryBenchContext["timing"]): Promise<AggregateTrial[]> {
+  const target = new URL(url);
+  const proxy = await startWsProxy({ allowedTargets: [`${target.hostname}:${target.port || 5432}`] });
+  const persistTo = await mkdtemp(join(tmpdir(), "hot-aggregate-wrangler-"));
+  const port = await findFreePort();
+  const wrangler = startWranglerDev({
+    port,
+    script: "scripts/bench/hot-aggregate/bench-worker.ts",
+    vars: { DATABASE_URL: url, DB_PROXY: `127.0.0.1:${proxy.port}`, AUTH_MODE: "open", RATE_LIMIT: "off" },
+    persistTo,
+    echo: false,
+  });
+  try {
+    const base = `http://127.0.0.1:${port}`;
+    await waitUntilServing(base, wrangler.exited);
+    const trials: AggregateTrial[] = [];
+    for (const count of clients) {
+      const query = new URLSearchParams({ clients: String(count), warmupMs: String(timing.warmupMs), durationMs: String(timing.durationMs) });
+      const response = await fetch(`${base}/trial?${query}`);
+      if (!response.ok) throw new Error(`the hot-aggregate trial answered ${response.status}: ${await response.text()}\n${wrangler.recentOutput()}`);
+      trials.push((await response.json()) as AggregateTrial);
+    }
+    return trials;
+  } finally {
+    await wrangler.stop();
+    await proxy.close();
+    await rm(persistTo, { recursive: true, force: true });
+  }
+}
+
+async function waitUntilServing(base: string, exited: Promise<unknown>): Promise<void> {
+  let gone = false;
+  void exited.then(() => (gone = true));
+  for (let attempt = 0; attempt < 600 && !gone; attempt++) {
+    if (await fetch(base).then((r) => r.ok, () => false)) return;
+    await sleep(100);
+  }
+  throw new Error("wrangler dev did not start serving the hot-aggregate Worker");
+}
+
+/** The old method: the driver in the Workers test pool (one workerd, every client count in turn), its trials read from its output. */
+async function driveInTestPool(url: string, clients: number[], timing: LibraryBenchContext["timing"]): Promise<AggregateTrial[]> {
   const child = spawn(process.execPath, [join(REPO_ROOT, "node_modules/vitest/vitest.mjs"), "run", "--config", DRIVER_CONFIG], {
     cwd: REPO_ROOT,
     stdio: ["ignore", "pipe", "pipe"],
@@ -117,7 +165,7 @@ async function appendsOf(url: string, trial: AggregateTrial): Promise<{ eventsPe
 function render(facts: RunFacts, options: HotAggregateOptions, rounds: Round[]): SectionOutcome {
   const { machine } = facts;
   const emmettRates = rounds.map((r) => r.emmett.eventsPerSecond);
-  const trialsOf = (clients: number) => rounds.map((r) => r.ours.find((t) => t.clients === clients)!);
+  const trialsOf = (clients: number, method: "ours" | "testPool" = "ours") => rounds.map((r) => r[method].find((t) => t.clients === clients)!);
   const lines = [
     `Command: \`${facts.command}\` on ${facts.date}: ${facts.rounds} round(s), each trial ${facts.timing.warmupMs / 1000} s warm-up + ${facts.timing.durationMs / 1000} s measured.`,
     `Machine: nproc ${machine.nproc} (${machine.cpu}), Node ${machine.node}, PostgreSQL ${machine.postgres} (embedded, fresh, fsync on), ` +
@@ -127,11 +175,14 @@ function render(facts: RunFacts, options: HotAggregateOptions, rounds: Round[]):
     "|---|---:|---:|---:|---:|---:|---:|",
     `| emmett hot (exact+retry) | ${options.emmettWriters} | ${spread(emmettRates, rate)} | ${ms(median(rounds.map((r) => r.emmett.p50)))} | ` +
       `${ms(median(rounds.map((r) => r.emmett.p99)))} | ${median(rounds.map((r) => r.emmett.conflictsPerEvent)).toFixed(2)} conflicts/event | 1 |`,
-    ...options.clients.map((clients) => {
-      const trials = trialsOf(clients);
-      return `| AggregateDO, one category | ${clients} | ${spread(trials.map((t) => t.eventsPerSecond), rate)} | ${ms(median(trials.map((t) => t.p50)))} | ` +
-        `${ms(median(trials.map((t) => t.p99)))} | ${trials.reduce((sum, t) => sum + t.errors, 0)} errors | ${median(trials.map((t) => t.eventsPerAppend)).toFixed(1)} |`;
-    }),
+    ...(["ours", "testPool"] as const).flatMap((method) =>
+      options.clients.map((clients) => {
+        const trials = trialsOf(clients, method);
+        const name = method === "ours" ? "AggregateDO, one category" : "... the same in the Workers test pool (old method)";
+        return `| ${name} | ${clients} | ${spread(trials.map((t) => t.eventsPerSecond), rate)} | ${ms(median(trials.map((t) => t.p50)))} | ` +
+          `${ms(median(trials.map((t) => t.p99)))} | ${trials.reduce((sum, t) => sum + t.errors, 0)} errors | ${median(trials.map((t) => t.eventsPerAppend)).toFixed(1)} |`;
+      }),
+    ),
     "",
     `Aims (DESIGN.md): events/s at least ${AIM_RATIO}x Emmett's hot stream (each ratio inside one round), p99 under ${AIM_P99_MS} ms, no conflicts.`,
     "",

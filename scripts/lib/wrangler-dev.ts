@@ -7,6 +7,8 @@ import { REPO_ROOT } from "./stack-options.ts";
 
 export interface WranglerDevOptions {
   port: number;
+  /** Another entry module than wrangler.toml's `main` (a bench's Worker). */
+  script?: string;
   /** Bindings passed with --var (strings only). */
   vars: Record<string, string>;
   /** Durable Object storage and other local state. */
@@ -39,6 +41,7 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
   const args = [
     join(REPO_ROOT, "node_modules/.bin/wrangler"),
     "dev",
+    ...(options.script ? [options.script] : []),
     "--ip", "127.0.0.1",
     "--port", String(options.port),
     "--persist-to", options.persistTo,
