@@ -6,9 +6,9 @@
 //   npx tsx scripts/bench/cpu-per-request.ts [--requests 400] [--clients 4] [--only floor,write] [--nested]
 // --nested adds the stack bench's catalog (a root, 5 children, 20 products)
 // and its nested read (stack.ts, "read: nested") as the row `nested`.
-import { readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { parseArgs } from "node:util";
+import { descendantTicks, TICKS_PER_SECOND } from "./process-cpu.ts";
 import { graphql, openTarget } from "./stack.ts";
 
 const { values: args } = parseArgs({
@@ -16,7 +16,6 @@ const { values: args } = parseArgs({
 });
 const requests = Number(args.requests);
 const clients = Number(args.clients);
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 
 interface Request {
   name: string;
@@ -38,29 +37,6 @@ function requestsFor(ownCategories: string[]): Request[] {
   ];
   const only = args.only?.split(",");
   return all.filter((r) => !only || only.includes(r.name));
-}
-
-/** CPU ticks (user + system) per command name, over this process's descendants. */
-function descendantTicks(): Map<string, number> {
-  const processes = readdirSync("/proc").flatMap((entry) => {
-    if (!/^\d+$/.test(entry)) return [];
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      const name = stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")"));
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      return [{ pid: Number(entry), ppid: Number(fields[1]), name, ticks: Number(fields[11]) + Number(fields[12]) }];
-    } catch {
-      return []; // gone meanwhile
-    }
-  });
-  const ours = new Set([process.pid]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const p of processes) if (!ours.has(p.pid) && ours.has(p.ppid)) (ours.add(p.pid), (grew = true));
-  }
-  const byName = new Map<string, number>();
-  for (const p of processes) if (p.pid !== process.pid && ours.has(p.pid)) byName.set(p.name, (byName.get(p.name) ?? 0) + p.ticks);
-  return byName;
 }
 
 async function createCatalog(url: string): Promise<void> {

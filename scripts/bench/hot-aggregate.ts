@@ -28,6 +28,7 @@ import { findFreePort } from "../lib/ports.ts";
 import { REPO_ROOT } from "../lib/stack-options.ts";
 import { startWranglerDev } from "../lib/wrangler-dev.ts";
 import { startWsProxy } from "../lib/ws-proxy.ts";
+import { descendantTicks, TICKS_PER_SECOND } from "./process-cpu.ts";
 import type { AggregateTrial } from "./hot-aggregate/trial.ts";
 
 export interface HotAggregateOptions {
@@ -37,7 +38,15 @@ export interface HotAggregateOptions {
   emmettWriters: number;
 }
 
-type MeasuredTrial = AggregateTrial & { eventsPerSecond: number; eventsPerAppend: number };
+type MeasuredTrial = AggregateTrial & { eventsPerSecond: number; eventsPerAppend: number; cpu?: CommandCpu };
+
+/** CPU ms per command answered, over a `wrangler dev` trial and the consumers' catch-up after it. */
+interface CommandCpu {
+  workerd: number;
+  postgres: number;
+  /** This process: the WebSocket proxy, and nothing else while a trial runs. */
+  proxy: number;
+}
 
 interface Round {
   emmett: Measurement;
@@ -49,6 +58,7 @@ interface Round {
 const DRIVER_CONFIG = "scripts/bench/hot-aggregate/vitest.config.ts";
 const TRIAL_LINE = /HOT_AGGREGATE (\{.*\})/g;
 const AIM_RATIO = 10;
+const CATCH_UP_MS = 1_000;
 const AIM_P99_MS = 20;
 
 export async function runHotAggregateBench(context: LibraryBenchContext, options: HotAggregateOptions): Promise<SectionOutcome> {
@@ -60,12 +70,12 @@ export async function runHotAggregateBench(context: LibraryBenchContext, options
     const rounds: Round[] = [];
     for (let round = 0; round < context.rounds; round++) {
       const emmett = await measure(emmettHotStreamExact, database.url, options.emmettWriters, context.timing);
-      const measured = (trials: AggregateTrial[]) => Promise.all(trials.map(async (trial) => ({ ...trial, ...(await appendsOf(database.url, trial)) })));
+      const measured = <T extends AggregateTrial>(trials: T[]) => Promise.all(trials.map(async (trial) => ({ ...trial, ...(await appendsOf(database.url, trial)) })));
       const ours = await measured(await driveInWranglerDev(database.url, options.clients, context.timing));
       const testPool = await measured(await driveInTestPool(database.url, options.clients, context.timing));
       rounds.push({ emmett, ours, testPool });
       const summary = (trials: MeasuredTrial[]) =>
-        trials.map((t) => `${t.clients} clients ${rate(t.eventsPerSecond)} events/s p99 ${t.p99} ms, ${t.eventsPerAppend.toFixed(1)} events per append`).join("; ");
+        trials.map((t) => `${t.clients} clients ${rate(t.eventsPerSecond)} events/s p99 ${t.p99} ms, ${t.eventsPerAppend.toFixed(1)} events per append${t.cpu ? `, workerd ${t.cpu.workerd.toFixed(2)} ms CPU per command` : ""}`).join("; ");
       console.error(`round ${round + 1}/${context.rounds}: emmett hot ${rate(emmett.eventsPerSecond)} events/s; ${summary(ours)}; in the test pool: ${summary(testPool)}`);
     }
     return render(runFacts(context, database), options, rounds);
@@ -79,7 +89,7 @@ export async function runHotAggregateBench(context: LibraryBenchContext, options
  * the bench's Worker (hot-aggregate/bench-worker.ts) in front of the app's
  * Durable Objects, reaching Postgres through the WebSocket proxy as the stack does.
  */
-async function driveInWranglerDev(url: string, clients: number[], timing: LibraryBenchContext["timing"]): Promise<AggregateTrial[]> {
+async function driveInWranglerDev(url: string, clients: number[], timing: LibraryBenchContext["timing"]): Promise<(AggregateTrial & { cpu: CommandCpu })[]> {
   const target = new URL(url);
   const proxy = await startWsProxy({ allowedTargets: [`${target.hostname}:${target.port || 5432}`] });
   const persistTo = await mkdtemp(join(tmpdir(), "hot-aggregate-wrangler-"));
@@ -94,12 +104,27 @@ async function driveInWranglerDev(url: string, clients: number[], timing: Librar
   try {
     const base = `http://127.0.0.1:${port}`;
     await waitUntilServing(base, wrangler.exited);
-    const trials: AggregateTrial[] = [];
-    for (const count of clients) {
-      const query = new URLSearchParams({ clients: String(count), warmupMs: String(timing.warmupMs), durationMs: String(timing.durationMs) });
+    const runTrial = async (count: number, warmupMs: number, durationMs: number) => {
+      const query = new URLSearchParams({ clients: String(count), warmupMs: String(warmupMs), durationMs: String(durationMs) });
       const response = await fetch(`${base}/trial?${query}`);
       if (!response.ok) throw new Error(`the hot-aggregate trial answered ${response.status}: ${await response.text()}\n${wrangler.recentOutput()}`);
-      trials.push((await response.json()) as AggregateTrial);
+      return (await response.json()) as AggregateTrial;
+    };
+    // A fresh workerd's first commands pay what a long-running one has paid
+    // (compiling, connecting every Durable Object's Postgres session): not
+    // in the CPU per command.
+    await runTrial(clients[0]!, 0, timing.warmupMs);
+    await sleep(CATCH_UP_MS);
+    const trials: (AggregateTrial & { cpu: CommandCpu })[] = [];
+    for (const count of clients) {
+      const ticksBefore = descendantTicks();
+      const ownBefore = process.cpuUsage();
+      const trial = await runTrial(count, timing.warmupMs, timing.durationMs);
+      await sleep(CATCH_UP_MS); // the consumers' passes for the last commits belong to the trial too
+      const ticksAfter = descendantTicks();
+      const own = process.cpuUsage(ownBefore);
+      const perCommand = (name: string) => (((ticksAfter.get(name) ?? 0) - (ticksBefore.get(name) ?? 0)) * 1000) / TICKS_PER_SECOND / trial.answered;
+      trials.push({ ...trial, cpu: { workerd: perCommand("workerd"), postgres: perCommand("postgres"), proxy: (own.user + own.system) / 1000 / trial.answered } });
     }
     return trials;
   } finally {
@@ -183,6 +208,15 @@ function render(facts: RunFacts, options: HotAggregateOptions, rounds: Round[]):
           `${ms(median(trials.map((t) => t.p99)))} | ${trials.reduce((sum, t) => sum + t.errors, 0)} errors | ${median(trials.map((t) => t.eventsPerAppend)).toFixed(1)} |`;
       }),
     ),
+    "",
+    "CPU per command answered in the `wrangler dev` trials (user + system from /proc over the trial and 1 s after it, warm-up included; median over rounds), ms:",
+    "",
+    "| clients | workerd (the Durable Objects, consumers and the trial's clients) | Postgres | the WebSocket proxy |",
+    "|---:|---:|---:|---:|",
+    ...options.clients.map((clients) => {
+      const cpus = trialsOf(clients).map((t) => t.cpu!);
+      return `| ${clients} | ${median(cpus.map((c) => c.workerd)).toFixed(2)} | ${median(cpus.map((c) => c.postgres)).toFixed(2)} | ${median(cpus.map((c) => c.proxy)).toFixed(2)} |`;
+    }),
     "",
     `Aims (DESIGN.md): events/s at least ${AIM_RATIO}x Emmett's hot stream (each ratio inside one round), p99 under ${AIM_P99_MS} ms, no conflicts.`,
     "",

@@ -16,6 +16,8 @@ export interface AggregateTrial {
   clients: number;
   windowMs: number;
   commands: number;
+  /** Commands answered in the whole trial, warm-up included (the CPU per command divides by it). */
+  answered: number;
   p50: number;
   p99: number;
   errors: number;
@@ -32,6 +34,7 @@ export async function hotAggregateTrial(aggregates: Env["AGGREGATE"], { clients,
   const windowEnd = windowStart + durationMs;
   const latencies: number[] = [];
   let errors = 0;
+  let answered = 0;
   let lastAnswer = windowEnd;
   const client = async (index: number) => {
     for (let i = 0; ; i++) {
@@ -40,6 +43,7 @@ export async function hotAggregateTrial(aggregates: Env["AGGREGATE"], { clients,
       try {
         // Each command changes the name, so each appends one event.
         await update(`Hot shelf ${index}-${i}`);
+        answered++;
         if (sent >= windowStart) latencies.push(Date.now() - sent);
       } catch {
         if (sent >= windowStart) errors++;
@@ -50,5 +54,5 @@ export async function hotAggregateTrial(aggregates: Env["AGGREGATE"], { clients,
   await Promise.all(Array.from({ length: clients }, (_, index) => client(index)));
   latencies.sort((a, b) => a - b);
   const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? NaN;
-  return { aggregateId: target.aggregateId, clients, windowMs: lastAnswer - windowStart, commands: latencies.length, p50: percentile(50), p99: percentile(99), errors };
+  return { aggregateId: target.aggregateId, clients, windowMs: lastAnswer - windowStart, commands: latencies.length, answered, p50: percentile(50), p99: percentile(99), errors };
 }
