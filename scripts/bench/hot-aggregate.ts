@@ -103,7 +103,9 @@ async function driveInWranglerDev(url: string, clients: number[], timing: Librar
   });
   try {
     const base = `http://127.0.0.1:${port}`;
-    await waitUntilServing(base, wrangler.exited);
+    await waitUntilServing(base, wrangler.exited).catch((error: Error) => {
+      throw new Error(`${error.message}:\n${wrangler.recentOutput()}`);
+    });
     const runTrial = async (count: number, warmupMs: number, durationMs: number) => {
       const query = new URLSearchParams({ clients: String(count), warmupMs: String(warmupMs), durationMs: String(durationMs) });
       const response = await fetch(`${base}/trial?${query}`);
