@@ -153,7 +153,10 @@ export interface Lag {
  */
 export async function advanceCheckpoint(db: Queryable, consumer: string, from: LogPosition, to: LogPosition, lag?: Lag): Promise<number | null> {
   const { text, values } = checkpointMove(consumer, from, to, lag);
-  return movedPast(await db.query<MovedPast>(text, [...values]));
+  // Named as the page read is, and for the same reason: the text is fixed (one per
+  // kind of move), so Postgres need not parse and plan it on every pass.
+  const name = isStart(from) ? "consumer_checkpoint_first_move" : "consumer_checkpoint_move";
+  return movedPast(await db.query<MovedPast>({ name, text, values: [...values] }));
 }
 
 export type MovedPast = { moved_past: string };
