@@ -1,9 +1,10 @@
 // What a consumer reads each pass, in one statement and without a transaction:
 // its checkpoint (it must stand where the caller expects it, whose known
-// position is a parameter: the pages scan the (transaction_id, global_sequence)
+// position is a parameter: the page scans the (transaction_id, global_sequence)
 // index from there; a plain `transaction_id >=` beside the row comparison
-// bounds the scan where Postgres estimates a row comparison poorly), the next events of the types it handles (filtered in SQL,
-// so a projection never fetches the rows it would drop) and how far the log
+// bounds the scan where Postgres estimates a row comparison poorly), the next
+// events of the types it handles (filtered in SQL, so a projection never
+// fetches the rows it would drop) and how far the log
 // reaches below the gap-safe bound. Events of other types are not read at
 // all; the checkpoint moves past them (in the same statement when the page is
 // empty, else by `advanceCheckpoint`), compare-and-set from the position the
