@@ -48,8 +48,9 @@ type PageRow = Partial<EventRow> & {
 };
 
 /**
- * A named statement: parsed once per connection, and after Postgres' five
- * custom plans, run on its generic plan. Sent unnamed, every pass parsed and
+ * A named statement: parsed once per connection, and after five custom
+ * plans run on its generic plan wherever Postgres judges it no dearer (near
+ * the head, where passes run, it does). Sent unnamed, every pass parsed and
  * planned this CTE anew, 1.0-3.6 ms against 0.3-0.7 ms of execution
  * (docs/BENCHMARKS.md, "Writes: the consumer page read as a named statement").
  * The generic plan is the custom plan's: the page an ordered scan of the
