@@ -1,10 +1,10 @@
 // What a consumer reads each pass, in one statement and without a transaction:
 // its checkpoint (it must stand where the caller expects it, whose known
-// position is a parameter so the planner sees the tiny range past it and
-// scans the (transaction_id, global_sequence) index; Postgres estimates a row
-// comparison poorly, so a plain `transaction_id >=` beside it carries the
-// estimate), the next events of the types it handles (filtered in SQL,
-// so a projection never fetches the rows it would drop) and how far the log
+// position is a parameter: the page scans the (transaction_id, global_sequence)
+// index from there; a plain `transaction_id >=` beside the row comparison
+// bounds the scan where Postgres estimates a row comparison poorly), the next
+// events of the types it handles (filtered in SQL, so a projection never
+// fetches the rows it would drop) and how far the log
 // reaches below the gap-safe bound. Events of other types are not read at
 // all; the checkpoint moves past them (in the same statement when the page is
 // empty, else by `advanceCheckpoint`), compare-and-set from the position the
@@ -48,6 +48,63 @@ type PageRow = Partial<EventRow> & {
 };
 
 /**
+ * A named statement: parsed once per connection, and after five custom
+ * plans run on its generic plan wherever Postgres judges it no dearer (near
+ * the head, where passes run, it does). Sent unnamed, every pass parsed and
+ * planned this CTE anew, 1.0-3.6 ms against 0.3-0.7 ms of execution
+ * (docs/BENCHMARKS.md, "Writes: the consumer page read as a named statement").
+ * The generic plan is the custom plan's: the page an ordered scan of the
+ * (transaction_id, global_sequence) index from the checkpoint under LIMIT,
+ * the count of events passed over an index-only scan bounded on both sides.
+ */
+const PAGE_STATEMENT_NAME = "consumer_page";
+
+const PAGE_TEXT = `WITH bound AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
+   checkpoint AS (
+     SELECT coalesce(c.transaction_id, '0'::xid8) AS at_transaction, coalesce(c.global_sequence, 0) AS at_sequence,
+            coalesce(c.status, 'running') AS status, c.consumer IS NOT NULL AS stored
+     FROM (VALUES ($1::text)) AS wanted (consumer) LEFT JOIN query.checkpoints c ON c.consumer = wanted.consumer
+   ),
+   head AS (
+     SELECT events.transaction_id AS at_transaction, events.global_sequence AS at_sequence FROM event_store.events, bound
+     WHERE events.transaction_id < bound.xmin ORDER BY events.transaction_id DESC, events.global_sequence DESC LIMIT 1
+   ),
+   page AS MATERIALIZED (
+     SELECT ${EVENT_COLUMNS}, events.transaction_id AS by_transaction, events.global_sequence AS by_sequence
+     FROM event_store.events, bound, checkpoint
+     WHERE checkpoint.status <> 'stopped' AND (checkpoint.at_transaction, checkpoint.at_sequence) = ($4::xid8, $5::bigint)
+       AND events.transaction_id >= $4::xid8 AND (events.transaction_id, events.global_sequence) > ($4::xid8, $5::bigint)
+       AND events.transaction_id < bound.xmin AND ($2::text[] IS NULL OR events.event_type = ANY ($2::text[]))
+     ORDER BY events.transaction_id, events.global_sequence
+     LIMIT $3
+   ),
+   -- Nothing here for this consumer: move its checkpoint to the head in this same
+   -- statement, compare-and-set from the expected position.
+   passed AS (
+     SELECT count(*) AS n FROM event_store.events, checkpoint, head
+     WHERE NOT EXISTS (SELECT 1 FROM page)
+       AND events.transaction_id >= $4::xid8 AND (events.transaction_id, events.global_sequence) > ($4::xid8, $5::bigint)
+       AND (events.transaction_id, events.global_sequence) <= (head.at_transaction, head.at_sequence)
+   ),
+   passed_over AS (
+     UPDATE query.checkpoints AS c SET transaction_id = head.at_transaction, global_sequence = head.at_sequence,
+       processed_count = c.processed_count + (SELECT n FROM passed), status = 'running',
+       last_error = NULL, failed_sequence = NULL, failed_at = NULL, last_processed_at = now(), updated_at = now()
+     FROM checkpoint, head
+     WHERE c.consumer = $1 AND NOT EXISTS (SELECT 1 FROM page)
+       AND (head.at_transaction, head.at_sequence) > ($4::xid8, $5::bigint)
+       AND c.transaction_id = $4::xid8 AND c.global_sequence = $5::bigint AND c.status <> 'stopped'
+     RETURNING 1
+   )
+   SELECT page.*, checkpoint.status, checkpoint.stored, checkpoint.at_transaction::text AS checkpoint_transaction_id,
+          checkpoint.at_sequence::text AS checkpoint_global_sequence,
+          (SELECT at_transaction::text FROM head) AS head_transaction_id, (SELECT at_sequence::text FROM head) AS head_global_sequence,
+          coalesce((SELECT max(events.transaction_id) FROM event_store.events) >= (SELECT xmin FROM bound), false) AS held_back,
+          (SELECT count(*) FROM passed_over)::integer AS moved, (SELECT n FROM passed)::integer AS passed
+   FROM checkpoint LEFT JOIN page ON true
+   ORDER BY page.by_transaction, page.by_sequence`;
+
+/**
  * Upcasters change an event's data and schema version, never its type, so the
  * stored `event_type` is the type the consumer will see: filtering on it in
  * SQL is the same filter as after upcasting.
@@ -59,53 +116,11 @@ export async function readConsumerPage(
   limit: number,
   expected: LogPosition,
 ): Promise<ConsumerPage> {
-  const { rows } = await db.query<PageRow>(
-    `WITH bound AS (SELECT pg_snapshot_xmin(pg_current_snapshot()) AS xmin),
-     checkpoint AS (
-       SELECT coalesce(c.transaction_id, '0'::xid8) AS at_transaction, coalesce(c.global_sequence, 0) AS at_sequence,
-              coalesce(c.status, 'running') AS status, c.consumer IS NOT NULL AS stored
-       FROM (VALUES ($1::text)) AS wanted (consumer) LEFT JOIN query.checkpoints c ON c.consumer = wanted.consumer
-     ),
-     head AS (
-       SELECT events.transaction_id AS at_transaction, events.global_sequence AS at_sequence FROM event_store.events, bound
-       WHERE events.transaction_id < bound.xmin ORDER BY events.transaction_id DESC, events.global_sequence DESC LIMIT 1
-     ),
-     page AS MATERIALIZED (
-       SELECT ${EVENT_COLUMNS}, events.transaction_id AS by_transaction, events.global_sequence AS by_sequence
-       FROM event_store.events, bound, checkpoint
-       WHERE checkpoint.status <> 'stopped' AND (checkpoint.at_transaction, checkpoint.at_sequence) = ($4::xid8, $5::bigint)
-         AND events.transaction_id >= $4::xid8 AND (events.transaction_id, events.global_sequence) > ($4::xid8, $5::bigint)
-         AND events.transaction_id < bound.xmin AND ($2::text[] IS NULL OR events.event_type = ANY ($2::text[]))
-       ORDER BY events.transaction_id, events.global_sequence
-       LIMIT $3
-     ),
-     -- Nothing here for this consumer: move its checkpoint to the head in this same
-     -- statement, compare-and-set from the expected position.
-     passed AS (
-       SELECT count(*) AS n FROM event_store.events, checkpoint, head
-       WHERE NOT EXISTS (SELECT 1 FROM page)
-         AND events.transaction_id >= $4::xid8 AND (events.transaction_id, events.global_sequence) > ($4::xid8, $5::bigint)
-         AND (events.transaction_id, events.global_sequence) <= (head.at_transaction, head.at_sequence)
-     ),
-     passed_over AS (
-       UPDATE query.checkpoints AS c SET transaction_id = head.at_transaction, global_sequence = head.at_sequence,
-         processed_count = c.processed_count + (SELECT n FROM passed), status = 'running',
-         last_error = NULL, failed_sequence = NULL, failed_at = NULL, last_processed_at = now(), updated_at = now()
-       FROM checkpoint, head
-       WHERE c.consumer = $1 AND NOT EXISTS (SELECT 1 FROM page)
-         AND (head.at_transaction, head.at_sequence) > ($4::xid8, $5::bigint)
-         AND c.transaction_id = $4::xid8 AND c.global_sequence = $5::bigint AND c.status <> 'stopped'
-       RETURNING 1
-     )
-     SELECT page.*, checkpoint.status, checkpoint.stored, checkpoint.at_transaction::text AS checkpoint_transaction_id,
-            checkpoint.at_sequence::text AS checkpoint_global_sequence,
-            (SELECT at_transaction::text FROM head) AS head_transaction_id, (SELECT at_sequence::text FROM head) AS head_global_sequence,
-            coalesce((SELECT max(events.transaction_id) FROM event_store.events) >= (SELECT xmin FROM bound), false) AS held_back,
-            (SELECT count(*) FROM passed_over)::integer AS moved, (SELECT n FROM passed)::integer AS passed
-     FROM checkpoint LEFT JOIN page ON true
-     ORDER BY page.by_transaction, page.by_sequence`,
-    [consumer, eventTypes === "all" ? null : eventTypes, limit, expected.transactionId, expected.globalSequence],
-  );
+  const { rows } = await db.query<PageRow>({
+    name: PAGE_STATEMENT_NAME,
+    text: PAGE_TEXT,
+    values: [consumer, eventTypes === "all" ? null : eventTypes, limit, expected.transactionId, expected.globalSequence],
+  });
   const first = rows[0]!;
   const checkpoint = { transactionId: first.checkpoint_transaction_id, globalSequence: Number(first.checkpoint_global_sequence) };
   if (comparePositions(checkpoint, expected) !== 0) {
@@ -140,7 +155,10 @@ export interface Lag {
  */
 export async function advanceCheckpoint(db: Queryable, consumer: string, from: LogPosition, to: LogPosition, lag?: Lag): Promise<number | null> {
   const { text, values } = checkpointMove(consumer, from, to, lag);
-  return movedPast(await db.query<MovedPast>(text, [...values]));
+  // Named as the page read is, and for the same reason: the text is fixed (one per
+  // kind of move), so Postgres need not parse and plan it on every pass.
+  const name = isStart(from) ? "consumer_checkpoint_first_move" : "consumer_checkpoint_move";
+  return movedPast(await db.query<MovedPast>({ name, text, values: [...values] }));
 }
 
 export type MovedPast = { moved_past: string };

@@ -19,6 +19,12 @@ const RATE_WINDOW_MS = 60_000;
 export class MessageCache {
   /** The second whose stale rates were last dropped: once a second is enough, `stats` reads only the window. */
   #ratesTrimmedFor = -1;
+  /**
+   * Each topic's last stored id, read from storage once per topic and then
+   * kept here: this object is the only writer of its storage, so a SELECT per
+   * topic and publish (every event push and report batch) only read it back.
+   */
+  #lastIds = new Map<string, LogPosition | undefined>();
 
   constructor(
     private readonly sql: SqlStorage,
@@ -40,7 +46,8 @@ export class MessageCache {
   /**
    * Stores the messages not seen before, in order; returns them (the ones to
    * deliver). A batch costs one INSERT per message, and its topics' last ids,
-   * counts and rates once per topic: telemetry batches carry tens of reports.
+   * counts and rates once per topic (telemetry batches carry tens of reports);
+   * the last ids are checked against memory, not read back.
    */
   publish(messages: readonly PubSubMessage[], now = Date.now()): PubSubMessage[] {
     const accepted: PubSubMessage[] = [];
@@ -48,8 +55,7 @@ export class MessageCache {
     for (const message of messages) {
       let topic = topics.get(message.topic);
       if (!topic) {
-        const row = this.sql.exec<{ last_id: string }>("SELECT last_id FROM topic WHERE name = ?", message.topic).toArray()[0];
-        topic = { last: row ? decodePosition(row.last_id) : undefined, accepted: [] };
+        topic = { last: this.#lastId(message.topic), accepted: [] };
         topics.set(message.topic, topic);
       }
       const position = decodePosition(message.id);
@@ -71,6 +77,7 @@ export class MessageCache {
          ON CONFLICT (name) DO UPDATE SET last_id = excluded.last_id, message_count = message_count + excluded.message_count, last_message_at = excluded.last_message_at`,
         name, newest.id, topic.accepted.length, newest.timestamp,
       );
+      this.#lastIds.set(name, topic.last);
       this.sql.exec(
         "INSERT INTO topic_second (topic, second, n) VALUES (?, ?, ?) ON CONFLICT (topic, second) DO UPDATE SET n = n + excluded.n",
         name, Math.floor(now / 1000), topic.accepted.length,
@@ -90,6 +97,14 @@ export class MessageCache {
       this.#ratesTrimmedFor = stale;
     }
     return accepted;
+  }
+
+  #lastId(topic: string): LogPosition | undefined {
+    if (!this.#lastIds.has(topic)) {
+      const row = this.sql.exec<{ last_id: string }>("SELECT last_id FROM topic WHERE name = ?", topic).toArray()[0];
+      this.#lastIds.set(topic, row ? decodePosition(row.last_id) : undefined);
+    }
+    return this.#lastIds.get(topic);
   }
 
   /** The newest `limit` messages (of one topic, or all), oldest first. */

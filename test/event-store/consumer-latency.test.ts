@@ -44,7 +44,7 @@ describe("a consumer held back by an older open transaction", () => {
       const run = withConnection(db, (connection) => {
         const counting: Queryable = {
           query: async (statement: string | NamedStatement, params?: unknown[]) => {
-            const page = typeof statement === "string" && statement.startsWith("WITH bound");
+            const page = (typeof statement === "string" ? statement : statement.text).startsWith("WITH bound");
             if (page) readsStartedAt.push(Date.now());
             const result = await (typeof statement === "string" ? connection.query(statement, params) : connection.query(statement));
             if (page && readsStartedAt.length === 7) seventhRead();

@@ -51,6 +51,15 @@ describe("a broadcaster shard's message cache", () => {
     expect((await shard.recentMessages(null, 100)).map((m) => m.id)).toEqual(published.map((m) => m.id));
     expect((await shard.topicStats()).map((s) => [s.topic, s.messageCount])).toEqual([["events", 20], ["sagas", 10]]);
   });
+
+  it("still ignores a redelivered batch after the object restarted (each topic's last id read back from storage)", async () => {
+    const shard = env.BROADCASTER.getByName(`cache-${crypto.randomUUID()}`);
+    const published = messages(30);
+    expect(await shard.publish(published.slice(0, 20))).toEqual({ accepted: 20 });
+    // A new cache over the same storage is what a restarted shard builds.
+    const accepted = await runInDurableObject(shard, (_instance, state) => new MessageCache(state.storage.sql, 1_000).publish(published.slice(10, 30)));
+    expect(accepted.map((m) => m.id)).toEqual(published.slice(20).map((m) => m.id));
+  });
 });
 
 describe("pubsubMessages and pubsubStats", () => {
