@@ -1,5 +1,6 @@
 import { defineConfig } from "vitest/config";
-import { workersRuntime } from "./test/support/workers-runtime.ts";
+import { DATABASE_LANES } from "./test/support/global-setup.ts";
+import { workersRuntimeInLanes } from "./test/support/workers-runtime.ts";
 
 // Each Workers test file starts a fresh workerd that loads every module the
 // Worker imports; pre-bundled, the big dependencies are a few modules instead
@@ -29,7 +30,7 @@ const prebundled = {
 // Sagas in tenths of their real times, and providers that fail only when told to;
 // one page on another origin may call the API (test/workers/http-hygiene.test.ts).
 const workersTestRuntime = () =>
-  workersRuntime({
+  workersRuntimeInLanes({
     SAGA_TIME_SCALE: "0.1",
     SAGA_SERVICE_FAILURE_RATE: "0",
     SAGA_SERVICE_LATENCY_MS: "0",
@@ -59,6 +60,9 @@ export default defineConfig({
           include: ["test/workers/**/*.test.ts"],
           deps: prebundled,
           testTimeout: 30_000,
+          // Two files at a time, each on a Postgres server of its own (its lane):
+          // one file leaves most of the 2 cores idle while its workerd warms up.
+          maxWorkers: DATABASE_LANES,
           sequence: { groupOrder: 1 },
         },
       },
