@@ -41,6 +41,8 @@ export default defineConfig({
   test: {
     // Every GraphQL operation logs a JSON line: show them for failing tests only.
     silent: "passed-only",
+    // Stacks started side by side must not both take wrangler's devtools port 9229.
+    env: { INSPECTOR_PORT: "0" },
     globalSetup: ["./test/support/global-setup.ts"],
     projects: [
       {
@@ -68,14 +70,14 @@ export default defineConfig({
       },
       {
         // Tests that break or rebuild shared read models (poison events, crashes,
-        // table swaps) run after the others, one file at a time.
+        // table swaps) run after the others, alone on their Postgres server (lane).
         plugins: [workersTestRuntime()],
         test: {
           name: "workers-serial",
           include: ["test/workers-serial/**/*.test.ts"],
           deps: prebundled,
           testTimeout: 120_000,
-          fileParallelism: false,
+          maxWorkers: DATABASE_LANES,
           sequence: { groupOrder: 2 },
         },
       },
@@ -83,6 +85,9 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          // Each file starts stacks of its own (free ports, own data directories)
+          // and mostly waits on them: two files at a time.
+          maxWorkers: 2,
           testTimeout: 180_000,
           hookTimeout: 180_000,
           sequence: { groupOrder: 3 },
