@@ -99,8 +99,8 @@ export default defineConfig({
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
           testTimeout: 120_000,
-          // Each file starts a stack; one at a time leaves the 2 cores to the browser.
-          fileParallelism: false,
+          // Each file starts a stack and a Chromium of its own: two files at a time.
+          maxWorkers: 2,
           hookTimeout: 180_000,
           sequence: { groupOrder: 4 },
         },
