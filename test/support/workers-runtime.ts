@@ -71,6 +71,10 @@ function laneRunner(bindings: Record<string, string>): PoolRunnerInitializer {
     createPoolWorker(options) {
       let lane: DatabaseLane | undefined;
       let worker: PoolWorker | undefined;
+      const giveBack = () => {
+        if (lane) releaseLane(lane);
+        lane = undefined;
+      };
       const started = () => {
         if (!worker) throw new Error("The Workers runtime was used before it started");
         return worker;
@@ -80,14 +84,18 @@ function laneRunner(bindings: Record<string, string>): PoolRunnerInitializer {
         async start() {
           lane = await acquireLane(options.project.getProvidedContext().databaseLanes);
           worker = cloudflarePool(runtimeOptions(lane, bindings)).createPoolWorker(options);
-          await worker.start();
+          try {
+            await worker.start();
+          } catch (error) {
+            giveBack(); // a workerd that did not start has nothing running against the lane
+            throw error;
+          }
         },
         async stop() {
           try {
             await worker?.stop();
           } finally {
-            if (lane) releaseLane(lane);
-            lane = undefined;
+            giveBack();
           }
         },
         send: (message) => started().send(message),
