@@ -37,6 +37,16 @@ export interface WranglerDev {
 
 const STOP_TIMEOUT_MS = 10_000;
 
+// Devtools' port. Unset, wrangler takes the first free port from 9229, so two
+// stacks starting at the same moment both take 9229 and the second fails to
+// start ("Address already in use (socket direct:1:default)"): the e2e and
+// browser tests, which start stacks side by side, set INSPECTOR_PORT=0 (any
+// free port). The workerd profiler sets its own.
+function inspectorPortArgs(): string[] {
+  const port = process.env.PROFILE_INSPECTOR_PORT ?? process.env.INSPECTOR_PORT;
+  return port ? ["--inspector-port", port] : [];
+}
+
 export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
   const args = [
     join(REPO_ROOT, "node_modules/.bin/wrangler"),
@@ -46,7 +56,7 @@ export function startWranglerDev(options: WranglerDevOptions): WranglerDev {
     "--port", String(options.port),
     "--persist-to", options.persistTo,
     "--show-interactive-dev-session=false",
-    ...(process.env.PROFILE_INSPECTOR_PORT ? ["--inspector-port", process.env.PROFILE_INSPECTOR_PORT] : []),
+    ...inspectorPortArgs(),
     ...Object.entries(options.vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
   ];
   // process.execPath: the Node running this script (22 from node_modules), not
