@@ -154,10 +154,9 @@ export interface Lag {
  * Inside a transaction it also locks the checkpoint until the transaction ends.
  */
 export async function advanceCheckpoint(db: Queryable, consumer: string, from: LogPosition, to: LogPosition, lag?: Lag): Promise<number | null> {
-  const { text, values } = checkpointMove(consumer, from, to, lag);
+  const { name, text, values } = checkpointMove(consumer, from, to, lag);
   // Named as the page read is, and for the same reason: the text is fixed (one per
   // kind of move), so Postgres need not parse and plan it on every pass.
-  const name = isStart(from) ? "consumer_checkpoint_first_move" : "consumer_checkpoint_move";
   return movedPast(await db.query<MovedPast>({ name, text, values: [...values] }));
 }
 
@@ -168,25 +167,34 @@ export function movedPast({ rows }: { rows: MovedPast[] }): number | null {
   return rows[0] ? Number(rows[0].moved_past) : null;
 }
 
-/** The statement behind `advanceCheckpoint`, for a caller that sends it with others. */
-export function checkpointMove(consumer: string, from: LogPosition, to: LogPosition, lag?: Lag): Statement {
-  const moved = `WITH moved AS (
+const MOVED = `WITH moved AS (
        SELECT count(*) AS n FROM event_store.events
        WHERE transaction_id BETWEEN $2::xid8 AND $4::xid8
          AND (transaction_id, global_sequence) > ($2::xid8, $3::bigint) AND (transaction_id, global_sequence) <= ($4::xid8, $5::bigint)
      )`;
-  const set = `transaction_id = $4::xid8, global_sequence = $5::bigint, processed_count = c.processed_count + (SELECT n FROM moved),
+const SET = `transaction_id = $4::xid8, global_sequence = $5::bigint, processed_count = c.processed_count + (SELECT n FROM moved),
        status = 'running', last_error = NULL, failed_sequence = NULL, failed_at = NULL,
        lag_p50_ms = coalesce($6, c.lag_p50_ms), lag_p99_ms = coalesce($7, c.lag_p99_ms), last_processed_at = now(), updated_at = now()`;
-  const standsAtFrom = "c.transaction_id = $2::xid8 AND c.global_sequence = $3::bigint AND c.status <> 'stopped'";
-  // A consumer that never moved has no row yet: the first move creates it (or finds one another runner just made).
-  const text = isStart(from)
-    ? `${moved} INSERT INTO query.checkpoints AS c (consumer, transaction_id, global_sequence, processed_count, lag_p50_ms, lag_p99_ms, last_processed_at)
+const STANDS_AT_FROM = "c.transaction_id = $2::xid8 AND c.global_sequence = $3::bigint AND c.status <> 'stopped'";
+// A consumer that never moved has no row yet: the first move creates it (or finds one another runner just made).
+const FIRST_MOVE = `${MOVED} INSERT INTO query.checkpoints AS c (consumer, transaction_id, global_sequence, processed_count, lag_p50_ms, lag_p99_ms, last_processed_at)
        SELECT $1, $4::xid8, $5::bigint, n, $6, $7, now() FROM moved
-       ON CONFLICT (consumer) DO UPDATE SET ${set} WHERE ${standsAtFrom}
-       RETURNING (SELECT n FROM moved)::text AS moved_past`
-    : `${moved} UPDATE query.checkpoints AS c SET ${set} WHERE c.consumer = $1 AND ${standsAtFrom} RETURNING (SELECT n FROM moved)::text AS moved_past`;
-  return { text, values: [consumer, from.transactionId, from.globalSequence, to.transactionId, to.globalSequence, lag?.p50 ?? null, lag?.p99 ?? null] };
+       ON CONFLICT (consumer) DO UPDATE SET ${SET} WHERE ${STANDS_AT_FROM}
+       RETURNING (SELECT n FROM moved)::text AS moved_past`;
+const MOVE = `${MOVED} UPDATE query.checkpoints AS c SET ${SET} WHERE c.consumer = $1 AND ${STANDS_AT_FROM} RETURNING (SELECT n FROM moved)::text AS moved_past`;
+
+/**
+ * The statement behind `advanceCheckpoint`, for a caller that sends it with
+ * others. Its name goes with its text (one per kind of move), for a caller
+ * that sends it as a named statement.
+ */
+export function checkpointMove(consumer: string, from: LogPosition, to: LogPosition, lag?: Lag): Statement & { name: string } {
+  const first = isStart(from);
+  return {
+    name: first ? "consumer_checkpoint_first_move" : "consumer_checkpoint_move",
+    text: first ? FIRST_MOVE : MOVE,
+    values: [consumer, from.transactionId, from.globalSequence, to.transactionId, to.globalSequence, lag?.p50 ?? null, lag?.p99 ?? null],
+  };
 }
 
 function isStart(position: LogPosition): boolean {
