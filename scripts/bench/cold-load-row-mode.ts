@@ -11,18 +11,12 @@ import { readFileSync } from "node:fs";
 import { categoryWriteModel } from "../../src/commands/category-write-model.ts";
 import { startBenchDatabase } from "./database.ts";
 import { median } from "./figures.ts";
+import { LOAD_TEXT } from "../../src/event-store/snapshots.ts";
 import { folding } from "./read-models.ts";
 import { backendSchedstat, openColdLoadFixture } from "./cold-load-fixture.ts";
 import { currentLoad } from "./load.ts";
 const { decider } = categoryWriteModel;
-const SNAPSHOT = `SELECT version, data, aggregate_type FROM event_store.snapshots
-    WHERE aggregate_id = $1 AND state_version = $2::integer AND ($3::text IS NULL OR aggregate_type = $3)`;
-const S1 = `SELECT aggregate_type, NULL::text AS event_type, data, version, NULL::integer AS schema_version
-    FROM (${SNAPSHOT}) AS snapshot
-  UNION ALL
-  SELECT aggregate_type, event_type, event_data, event_version, schema_version FROM event_store.events
-  WHERE aggregate_id = $1 AND event_version > coalesce((SELECT version FROM (${SNAPSHOT}) AS snapshot), 0)
-  ORDER BY version`;
+const S1 = LOAD_TEXT; // the library's load statement
 const database = await startBenchDatabase({});
 try {
   const { db, streams: [stream] } = await openColdLoadFixture(database.url, [1000]);

@@ -72,11 +72,12 @@ export interface AggregatedStream<State> {
  * once: parsing and planning were three quarters of a snapshot load's server
  * CPU ("Cold load: the load statement as a named statement").
  */
-const SNAPSHOT = `SELECT version, data, aggregate_type FROM event_store.snapshots
+// Both exported for the cold-load probes (scripts/bench/cold-load-*.ts), which measure this statement.
+export const SNAPSHOT = `SELECT version, data, aggregate_type FROM event_store.snapshots
     WHERE aggregate_id = $1 AND state_version = $2::integer AND ($3::text IS NULL OR aggregate_type = $3)`;
 // The snapshot is looked up twice (an index probe each) rather than once in a
 // CTE: materializing the CTE cost the server more than the second probe.
-const LOAD_TEXT = `SELECT aggregate_type, NULL::text AS event_type, data, version, NULL::integer AS schema_version
+export const LOAD_TEXT = `SELECT aggregate_type, NULL::text AS event_type, data, version, NULL::integer AS schema_version
     FROM (${SNAPSHOT}) AS snapshot
   UNION ALL
   SELECT aggregate_type, event_type, event_data, event_version, schema_version FROM event_store.events
